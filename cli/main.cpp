@@ -1,0 +1,48 @@
+// saematch: command-line front end of the SAE Match core.
+#include "commands.h"
+#include "saematch/error.h"
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <new>
+
+static const char* kUsage =
+  "usage: saematch <command> [options]\n"
+  "  info FILE                          describe an SAE (params.npz, .safetensors, SAELens folder)\n"
+  "  match A B --out perm.json          exact feature matching A -> B\n"
+  "        [--w-dec 1] [--w-enc 0] [--w-b 0] [--cosine] [--no-fold] [--topk 32] [--dense-max 6144] [--threads N]\n"
+  "  chain L0 L1 ... --out chains.json  match consecutive layers and compose chains\n"
+  "        [--q 0.9] [--direct]  (plus the match options)\n"
+  "  eval --sae-t A --sae-t1 B --acts-t X.npy --acts-t1 Y.npy [--perm perm.json]\n"
+  "                                     layer-skip explained variance with baselines\n"
+  "  pack L0 L1 ... --out DIR           browser pack: manifest.json + shards\n"
+  "        [--quant int8|fp16|f32] [--shard-mib 8] [--labels-dir D] [--model M] [--title T]\n"
+  "        [--neuronpedia-model M --neuronpedia-source S]\n"
+  "  synth --out DIR [--layers 4] [--F 512] [--d 64] [--noise 0.05] [--death 0.05]\n"
+  "        [--theta-spread 1] [--seed 1] [--acts N] [--pack]\n"
+  "                                     synthetic SAEs with planted chains (truth.json)\n";
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string c = argv[1];
+  try {
+    if (c == "info") return cli::cmd_info(argc, argv);
+    if (c == "match") return cli::cmd_match(argc, argv);
+    if (c == "chain") return cli::cmd_chain(argc, argv);
+    if (c == "eval") return cli::cmd_eval(argc, argv);
+    if (c == "pack") return cli::cmd_pack(argc, argv);
+    if (c == "synth") return cli::cmd_synth(argc, argv);
+    std::fprintf(stderr, "saematch: unknown command '%s'\n%s", c.c_str(), kUsage);
+    return 2;
+  } catch (const saematch::Error& e) {
+    std::fprintf(stderr, "saematch: error: %s\n", e.what());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "saematch: error: out of memory (input too large for this machine?)\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "saematch: error: %s\n", e.what());
+  }
+  return 1;
+}

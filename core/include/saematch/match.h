@@ -1,0 +1,42 @@
+#pragma once
+// Matching the features of layer A to layer B: exact minimum-cost assignment.
+// Small problems: dense cost matrix + dense solver. Large ones (F >= dense_max): the cost
+// matrix is never held; a top-k candidate graph is solved and then certified optimal on the
+// full dense problem by streaming the cost blocks again (c_ij - u_i - v_j >= 0 everywhere),
+// adding violating pairs and re-solving until none remain.
+#include "saematch/cost.h"
+#include "saematch/lap.h"
+#include <functional>
+#include <string>
+
+namespace saematch {
+// Return false to cancel; stage is a short human-readable name.
+using Progress = std::function<bool(const std::string& stage, double fraction)>;
+
+struct MatchOptions {
+  CostWeights weights;
+  bool fold = true;
+  int dense_max = 6144;  // use the dense path while max(F_A, F_B) < this
+  int topk = 32;         // candidates per row on the sparse path
+  int max_rounds = 30;   // certification rounds before giving up with a gap bound
+  Progress progress;
+};
+
+struct MatchResult {
+  int FA = 0, FB = 0;
+  std::vector<int> a_to_b;     // -1: feature of A left unmatched (F_A > F_B)
+  std::vector<float> cost;     // per A feature; NaN when unmatched
+  std::vector<float> score;    // 1 - c/(|a|^2+|b|^2): 1 identical, 0 orthogonal, -1 opposite
+  std::vector<int> unmatched_b;
+  double total = 0;
+  bool certified = false;      // proven optimal on the full dense problem
+  double gap_bound = 0;        // upper bound on (total - optimum) when not certified
+  int rounds = 0;              // sparse path: solve/certify rounds
+  int64_t candidate_edges = 0;
+  std::string method;          // "dense" or "sparse+certify"
+};
+
+MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions& opt);
+// Checks d_model agreement, folds (unless opt.fold is false) and matches.
+MatchResult match_saes(const Sae& A, const Sae& B, const MatchOptions& opt);
+}  // namespace saematch

@@ -1,0 +1,28 @@
+#pragma once
+// The browser pack: manifest.json + binary shards (<= max_shard_bytes each) holding, per layer,
+// the folded SAE quantised (int8 per-row scales, or fp16). Core builds it in memory; the CLI
+// writes the files; the WASM engine turns a verified layer blob back into an SAE.
+#include "saematch/json.h"
+#include "saematch/sae.h"
+#include <string>
+#include <vector>
+
+namespace saematch {
+struct PackOptions {
+  std::string quant = "int8";   // "int8" | "fp16" | "f32"
+  size_t max_shard_bytes = 8u << 20;
+  std::string model, hook;
+  std::string neuronpedia_model, neuronpedia_source;  // link target {model}/{layer}-{source}/{index}
+  std::string title;
+};
+struct PackFile { std::string name; std::vector<uint8_t> bytes; };
+struct PackReport { std::vector<double> dec_rel_err, enc_rel_err; };
+
+// labels: optional, one list per layer (empty vector = none). Layers must share d_model.
+std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<std::vector<std::string>>& labels,
+                                const PackOptions& o, PackReport* report = nullptr);
+// Rebuild a (folded) SAE from one manifest layer entry and its concatenated shard bytes.
+Sae pack_layer_to_sae(const Json& layer, const uint8_t* blob, size_t n);
+// Sanity checks on a parsed manifest (format, version, consistent d_model); throws with a reason.
+void validate_manifest(const Json& manifest);
+}  // namespace saematch

@@ -1,0 +1,145 @@
+#include "saematch/lap.h"
+#include "saematch/error.h"
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <queue>
+
+namespace saematch {
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// n <= m. Each row is added by one Dijkstra-like search over columns in reduced costs.
+LapResult dense_wide(const float* C, int n, int m, int64_t ld) {
+  LapResult r;
+  r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
+  r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
+  std::vector<double> shortest(static_cast<size_t>(m));
+  std::vector<int> path(static_cast<size_t>(m)), remaining(static_cast<size_t>(m));
+  std::vector<char> SR(static_cast<size_t>(n)), SC(static_cast<size_t>(m));
+  std::vector<int> scanned_rows; scanned_rows.reserve(size_t(n));
+  for (int cur = 0; cur < n; ++cur) {
+    double minv = 0;
+    int i = cur, num_rem = m, sink = -1;
+    for (int it = 0; it < m; ++it) remaining[size_t(it)] = m - it - 1;
+    std::fill(shortest.begin(), shortest.end(), kInf);
+    std::fill(SC.begin(), SC.end(), 0);
+    for (int k : scanned_rows) SR[size_t(k)] = 0;
+    scanned_rows.clear();
+    while (sink == -1) {
+      int index = -1; double lowest = kInf;
+      SR[size_t(i)] = 1; scanned_rows.push_back(i);
+      const float* row = C + int64_t(i) * ld;
+      double ui = r.u[size_t(i)];
+      for (int it = 0; it < num_rem; ++it) {
+        int j = remaining[size_t(it)];
+        double red = minv + double(row[j]) - ui - r.v[size_t(j)];
+        if (red < shortest[size_t(j)]) { path[size_t(j)] = i; shortest[size_t(j)] = red; }
+        // Prefer a free column on ties: ends the search sooner.
+        if (shortest[size_t(j)] < lowest || (shortest[size_t(j)] == lowest && r.col_to_row[size_t(j)] == -1)) {
+          lowest = shortest[size_t(j)]; index = it;
+        }
+      }
+      minv = lowest;
+      if (!(minv < kInf)) fail("assignment is infeasible (non-finite costs)");
+      int j = remaining[size_t(index)];
+      if (r.col_to_row[size_t(j)] == -1) sink = j; else i = r.col_to_row[size_t(j)];
+      SC[size_t(j)] = 1;
+      remaining[size_t(index)] = remaining[size_t(--num_rem)];
+    }
+    r.u[size_t(cur)] += minv;
+    for (int k : scanned_rows) if (k != cur) r.u[size_t(k)] += minv - shortest[size_t(r.row_to_col[size_t(k)])];
+    for (int j = 0; j < m; ++j) if (SC[size_t(j)]) r.v[size_t(j)] -= minv - shortest[size_t(j)];
+    int j = sink;
+    while (true) {
+      int k = path[size_t(j)];
+      r.col_to_row[size_t(j)] = k;
+      std::swap(r.row_to_col[size_t(k)], j);
+      if (k == cur) break;
+    }
+  }
+  for (int k = 0; k < n; ++k) r.total += C[int64_t(k) * ld + r.row_to_col[size_t(k)]];
+  return r;
+}
+}  // namespace
+
+LapResult solve_lap_dense(const float* cost, int n, int m, int64_t ld) {
+  if (n == 0 || m == 0) { LapResult r; r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1); r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0); return r; }
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < m; ++j)
+      if (!std::isfinite(cost[int64_t(i) * ld + j])) fail("cost matrix contains NaN or Inf at (" + std::to_string(i) + "," + std::to_string(j) + ")");
+  if (n <= m) return dense_wide(cost, n, m, ld);
+  // More rows than columns: solve the transpose, then swap roles.
+  std::vector<float> t(size_t(n) * size_t(m));
+  for (int i = 0; i < n; ++i) for (int j = 0; j < m; ++j) t[size_t(j) * size_t(n) + size_t(i)] = cost[int64_t(i) * ld + j];
+  LapResult tr = dense_wide(t.data(), m, n, n), r;
+  r.row_to_col = tr.col_to_row; r.col_to_row = tr.row_to_col; r.u = tr.v; r.v = tr.u; r.total = tr.total;
+  return r;
+}
+
+LapResult solve_lap_sparse(const SparseCost& c) {
+  int n = c.n, m = c.m;
+  if (n > m) fail("sparse assignment needs rows <= columns");
+  LapResult r;
+  r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
+  r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
+  std::vector<double> dist(size_t(m), kInf);
+  std::vector<int> path(size_t(m), -1), touched, popped_cols, scanned_rows;
+  std::vector<char> done(size_t(m), 0);
+  using Item = std::pair<double, int>;
+  std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
+  InfeasibleRows bad;
+  for (int cur = 0; cur < n; ++cur) {
+    for (int j : touched) { dist[size_t(j)] = kInf; done[size_t(j)] = 0; }
+    touched.clear(); popped_cols.clear(); scanned_rows.clear();
+    while (!heap.empty()) heap.pop();
+    int i = cur, sink = -1;
+    double minv = 0;
+    while (true) {
+      scanned_rows.push_back(i);
+      double ui = r.u[size_t(i)];
+      for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) {
+        int j = c.col[size_t(e)];
+        if (done[size_t(j)]) continue;
+        double nd = minv + double(c.cost[size_t(e)]) - ui - r.v[size_t(j)];
+        if (nd < dist[size_t(j)]) {
+          if (dist[size_t(j)] == kInf) touched.push_back(j);
+          dist[size_t(j)] = nd; path[size_t(j)] = i; heap.push({nd, j});
+        }
+      }
+      int j = -1;
+      while (!heap.empty()) {
+        Item top = heap.top(); heap.pop();
+        if (done[size_t(top.second)] || top.first > dist[size_t(top.second)]) continue;
+        j = top.second; break;
+      }
+      if (j < 0) break;  // nothing reachable: infeasible on this candidate graph
+      done[size_t(j)] = 1; popped_cols.push_back(j);
+      minv = dist[size_t(j)];
+      if (r.col_to_row[size_t(j)] == -1) { sink = j; break; }
+      i = r.col_to_row[size_t(j)];
+    }
+    if (sink < 0) { bad.rows.insert(bad.rows.end(), scanned_rows.begin(), scanned_rows.end()); continue; }
+    r.u[size_t(cur)] += minv;
+    for (int k : scanned_rows) if (k != cur) r.u[size_t(k)] += minv - dist[size_t(r.row_to_col[size_t(k)])];
+    for (int j : popped_cols) r.v[size_t(j)] -= minv - dist[size_t(j)];
+    int j = sink;
+    while (true) {
+      int k = path[size_t(j)];
+      r.col_to_row[size_t(j)] = k;
+      std::swap(r.row_to_col[size_t(k)], j);
+      if (k == cur) break;
+    }
+  }
+  if (!bad.rows.empty()) {
+    std::sort(bad.rows.begin(), bad.rows.end());
+    bad.rows.erase(std::unique(bad.rows.begin(), bad.rows.end()), bad.rows.end());
+    throw bad;
+  }
+  for (int k = 0; k < n; ++k) {
+    int j = r.row_to_col[size_t(k)];
+    for (int64_t e = c.start[size_t(k)]; e < c.start[size_t(k) + 1]; ++e) if (c.col[size_t(e)] == j) { r.total += c.cost[size_t(e)]; break; }
+  }
+  return r;
+}
+}  // namespace saematch

@@ -1,0 +1,187 @@
+#include "saematch/pack.h"
+#include "saematch/error.h"
+#include "saematch/half.h"
+#include "saematch/quant.h"
+#include "saematch/sha256.h"
+#include <cstdio>
+#include <cstring>
+
+namespace saematch {
+namespace {
+void append(std::vector<uint8_t>& b, const void* p, size_t n) { auto* c = static_cast<const uint8_t*>(p); b.insert(b.end(), c, c + n); }
+
+// Writes one matrix in the chosen encoding; returns its manifest description.
+Json put_matrix(std::vector<uint8_t>& blob, const std::string& name, const MatF& m, const std::string& quant, double* err) {
+  Json a = Json::object();
+  a.set("name", Json::string(name));
+  a.set("rows", Json::number(double(m.rows()))); a.set("cols", Json::number(double(m.cols())));
+  a.set("offset", Json::number(double(blob.size())));
+  if (quant == "int8") {
+    QuantInt8 q = quantize_int8_rows(m);
+    append(blob, q.scale.data(), q.scale.size() * 4);
+    append(blob, q.q.data(), q.q.size());
+    if (err) *err = relative_error(m, dequantize(q));
+    a.set("encoding", Json::string("int8_rows"));
+  } else if (quant == "fp16") {
+    auto h = to_fp16(m);
+    append(blob, h.data(), h.size() * 2);
+    if (err) *err = relative_error(m, from_fp16(h.data(), int(m.rows()), int(m.cols())));
+    a.set("encoding", Json::string("fp16"));
+  } else if (quant == "f32") {
+    append(blob, m.data(), size_t(m.size()) * 4);
+    if (err) *err = 0;
+    a.set("encoding", Json::string("f32"));
+  } else fail("unknown quantisation '" + quant + "' (use int8, fp16 or f32)");
+  while (blob.size() % 4) blob.push_back(0);  // keep every array 4-byte aligned
+  a.set("bytes", Json::number(double(blob.size()) - a.at("offset").num));
+  return a;
+}
+
+MatF get_matrix(const Json& a, const uint8_t* blob, size_t n) {
+  const std::string& name = a.at("name").as_str("array name");
+  double rows_d = a.at("rows").as_num(name), cols_d = a.at("cols").as_num(name), off_d = a.at("offset").as_num(name);
+  if (rows_d < 0 || cols_d < 0 || off_d < 0 || rows_d > 1e7 || cols_d > 1e6) fail("pack array '" + name + "' has an implausible shape");
+  size_t rows = size_t(rows_d), cols = size_t(cols_d), off = size_t(off_d);
+  const std::string& enc = a.at("encoding").as_str(name);
+  size_t need = enc == "int8_rows" ? rows * 4 + rows * cols : enc == "fp16" ? rows * cols * 2 : enc == "f32" ? rows * cols * 4 : 0;
+  if (need == 0 && rows * cols != 0) fail("pack array '" + name + "' has unknown encoding '" + enc + "'");
+  if (off > n || need > n - off) fail("pack array '" + name + "' lies outside the layer data (truncated or mismatched shard?)");
+  const uint8_t* p = blob + off;
+  MatF m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+  if (enc == "int8_rows") {
+    for (size_t i = 0; i < rows; ++i) {
+      float s; std::memcpy(&s, p + i * 4, 4);
+      const int8_t* q = reinterpret_cast<const int8_t*>(p + rows * 4 + i * cols);
+      for (size_t j = 0; j < cols; ++j) m(Eigen::Index(i), Eigen::Index(j)) = float(q[j]) * s;
+    }
+  } else if (enc == "fp16") {
+    for (size_t k = 0; k < rows * cols; ++k) m.data()[k] = half_to_float(uint16_t(p[2 * k] | p[2 * k + 1] << 8));
+  } else {
+    std::memcpy(m.data(), p, rows * cols * 4);
+  }
+  for (Eigen::Index k = 0; k < m.size(); ++k) if (!std::isfinite(m.data()[k])) fail("pack array '" + name + "' contains NaN or Inf");
+  return m;
+}
+
+std::string two(int l) { char b[16]; std::snprintf(b, sizeof b, "%02d", l); return b; }
+}  // namespace
+
+std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<std::vector<std::string>>& labels,
+                                const PackOptions& o, PackReport* report) {
+  if (saes.empty()) fail("pack: no layers given");
+  if (o.max_shard_bytes < 4096) fail("pack: shard size must be at least 4096 bytes");
+  std::vector<PackFile> files;
+  Json man = Json::object();
+  man.set("format", Json::string("saematch-pack"));
+  man.set("version", Json::number(1));
+  man.set("title", Json::string(o.title));
+  man.set("model", Json::string(o.model));
+  man.set("hook", Json::string(o.hook));
+  man.set("d_model", Json::number(saes[0].d()));
+  man.set("quant", Json::string(o.quant));
+  if (!o.neuronpedia_model.empty()) {
+    Json np = Json::object();
+    np.set("model", Json::string(o.neuronpedia_model));
+    np.set("source", Json::string(o.neuronpedia_source));
+    man.set("neuronpedia", np);
+  }
+  Json layers = Json::array();
+  for (size_t l = 0; l < saes.size(); ++l) {
+    const Sae& raw = saes[l];
+    raw.validate("layer " + std::to_string(l));
+    if (raw.d() != saes[0].d()) fail("pack: layer " + std::to_string(l) + " has d_model=" + std::to_string(raw.d()) + ", layer 0 has " + std::to_string(saes[0].d()));
+    Sae s = fold(raw);
+    std::vector<uint8_t> blob;
+    double edec = 0, eenc = 0;
+    Json arrays = Json::array();
+    arrays.push(put_matrix(blob, "W_dec", s.W_dec, o.quant, &edec));
+    arrays.push(put_matrix(blob, "W_enc_T", s.W_enc.transpose(), o.quant, &eenc));
+    arrays.push(put_matrix(blob, "b_enc", MatF(s.b_enc.transpose()), "f32", nullptr));
+    arrays.push(put_matrix(blob, "b_dec", MatF(s.b_dec.transpose()), "f32", nullptr));
+    if (report) { report->dec_rel_err.push_back(edec); report->enc_rel_err.push_back(eenc); }
+    Json e = Json::object();
+    e.set("index", Json::number(double(l)));
+    e.set("layer", Json::number(raw.meta.layer >= 0 ? raw.meta.layer : double(l)));
+    e.set("hook", Json::string(raw.meta.hook));
+    e.set("F", Json::number(s.F()));
+    e.set("d_model", Json::number(s.d()));
+    e.set("activation", Json::string(activation_name(raw.act)));
+    e.set("topk", Json::number(raw.topk));
+    e.set("folded", Json::boolean(true));
+    e.set("folding_changed_weights", Json::boolean(raw.act == Activation::JumpReLU));
+    e.set("blob_bytes", Json::number(double(blob.size())));
+    e.set("arrays", arrays);
+    Json qe = Json::object();
+    qe.set("W_dec", Json::number(edec)); qe.set("W_enc", Json::number(eenc));
+    e.set("quant_error", qe);
+    Json shards = Json::array();
+    for (size_t off = 0, k = 0; off < blob.size(); off += o.max_shard_bytes, ++k) {
+      size_t len = std::min(o.max_shard_bytes, blob.size() - off);
+      PackFile f;
+      f.name = "layer" + two(int(l)) + "." + std::to_string(k) + ".bin";
+      f.bytes.assign(blob.begin() + off, blob.begin() + off + len);
+      Json sh = Json::object();
+      sh.set("url", Json::string(f.name));
+      sh.set("bytes", Json::number(double(len)));
+      sh.set("sha256", Json::string(sha256_hex(f.bytes.data(), len)));
+      shards.push(sh);
+      files.push_back(std::move(f));
+    }
+    e.set("shards", shards);
+    if (l < labels.size() && !labels[l].empty()) {
+      if (int(labels[l].size()) != s.F()) fail("pack: layer " + std::to_string(l) + " has " + std::to_string(labels[l].size()) + " labels for " + std::to_string(s.F()) + " features");
+      Json arr = Json::array();
+      for (auto& t : labels[l]) arr.push(Json::string(t));
+      std::string text = arr.dump();
+      PackFile f{"labels" + two(int(l)) + ".json", std::vector<uint8_t>(text.begin(), text.end())};
+      e.set("labels", Json::string(f.name));
+      files.push_back(std::move(f));
+    }
+    layers.push(e);
+  }
+  man.set("layers", layers);
+  std::string text = man.dump();
+  files.insert(files.begin(), PackFile{"manifest.json", std::vector<uint8_t>(text.begin(), text.end())});
+  return files;
+}
+
+void validate_manifest(const Json& m) {
+  if (m.type != Json::Object) fail("manifest is not a JSON object");
+  const Json* f = m.find("format");
+  if (!f || !f->is_str() || f->str != "saematch-pack") fail("not a saematch pack manifest (format field missing or wrong)");
+  if (m.at("version").as_num("version") != 1) fail("unsupported pack version");
+  double d = m.at("d_model").as_num("d_model");
+  const Json& layers = m.at("layers");
+  if (layers.type != Json::Array || layers.arr.size() < 1) fail("manifest has no layers");
+  for (size_t l = 0; l < layers.arr.size(); ++l) {
+    const Json& e = layers.arr[l];
+    if (e.at("d_model").as_num("d_model") != d)
+      fail("d_model mismatch: layer " + std::to_string(l) + " has d_model=" + std::to_string(int(e.at("d_model").num)) + ", the pack says " + std::to_string(int(d)));
+    if (e.at("shards").type != Json::Array) fail("layer " + std::to_string(l) + " has no shard list");
+  }
+}
+
+Sae pack_layer_to_sae(const Json& e, const uint8_t* blob, size_t n) {
+  double want = e.at("blob_bytes").as_num("blob_bytes");
+  if (double(n) != want) fail("layer data has " + std::to_string(n) + " bytes, manifest says " + std::to_string(size_t(want)));
+  Sae s;
+  const std::string& act = e.at("activation").as_str("activation");
+  s.act = act == "jumprelu" ? Activation::JumpReLU : act == "topk" ? Activation::TopK : Activation::ReLU;
+  s.topk = int(e.at("topk").as_num("topk"));
+  for (auto& a : e.at("arrays").arr) {
+    const std::string& name = a.at("name").as_str("array name");
+    MatF m = get_matrix(a, blob, n);
+    if (name == "W_dec") s.W_dec = m;
+    else if (name == "W_enc_T") s.W_enc = m.transpose();
+    else if (name == "b_enc") s.b_enc = Eigen::Map<VecF>(m.data(), m.size());
+    else if (name == "b_dec") s.b_dec = Eigen::Map<VecF>(m.data(), m.size());
+  }
+  if (int(e.at("F").as_num("F")) != s.F() || int(e.at("d_model").as_num("d_model")) != s.d()) fail("layer arrays disagree with the manifest's F / d_model");
+  if (s.act == Activation::JumpReLU) s.threshold = VecF::Ones(s.F());
+  s.folded = true;
+  s.meta.layer = int(e.at("layer").as_num("layer"));
+  if (const Json* h = e.find("hook")) if (h->is_str()) s.meta.hook = h->str;
+  s.validate("pack layer " + std::to_string(s.meta.layer));
+  return s;
+}
+}  // namespace saematch
