@@ -56,8 +56,9 @@ void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB,
   int nblocks = int((EA.rows() + block - 1) / block);
   std::atomic<int> next{0}, finished{0};
   std::atomic<bool> cancel{false};
-  std::mutex mu;
-  parallel_for(thread_count(), [&](int, int) {
+  // Progress callbacks may be JS functions, callable only from the calling thread (chunk 0).
+  parallel_for(thread_count(), [&](int first, int) {
+    const bool caller = first == 0;
     MatF tmp;
     while (!cancel) {
       int b = next++;
@@ -67,10 +68,7 @@ void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB,
       cost_rows(EA, nA, EB, nB, r0, r1, tmp);
       for (int i = r0; i < r1; ++i) visit(i, tmp.row(i - r0).data());
       int f = ++finished;
-      if (o.progress && (f % 8 == 0)) {
-        std::lock_guard<std::mutex> g(mu);  // progress callbacks are not thread-safe in JS
-        if (!o.progress(stage, double(f) / nblocks)) cancel = true;
-      }
+      if (caller && o.progress && !o.progress(stage, double(f) / nblocks)) cancel = true;
     }
   });
   if (cancel) fail("cancelled");

@@ -15,8 +15,11 @@ int thread_count() {
 #ifdef SAEMATCH_SINGLE_THREAD
   return 1;
 #else
-  if (g_threads > 0) return g_threads;
-  return std::max(1u, std::thread::hardware_concurrency());
+  int hw = int(std::max(1u, std::thread::hardware_concurrency()));
+#ifdef __EMSCRIPTEN__
+  hw = std::min(hw, 4);  // a WASM worker can only start threads from its pre-made pool (size 4)
+#endif
+  return g_threads > 0 ? std::min(g_threads, hw) : hw;
 #endif
 }
 
@@ -26,10 +29,13 @@ void parallel_for(int n, const std::function<void(int, int)>& body, int min_chun
 #ifndef SAEMATCH_SINGLE_THREAD
   std::vector<std::thread> pool;
   std::vector<std::exception_ptr> errs(static_cast<size_t>(t));
-  for (int k = 0; k < t; ++k) {
+  auto run = [&](int k) {
     int b = int(int64_t(n) * k / t), e = int(int64_t(n) * (k + 1) / t);
-    pool.emplace_back([&, k, b, e] { try { body(b, e); } catch (...) { errs[size_t(k)] = std::current_exception(); } });
-  }
+    try { body(b, e); } catch (...) { errs[size_t(k)] = std::current_exception(); }
+  };
+  // The calling thread takes chunk 0, so callbacks that must run on it (JS in WASM) can.
+  for (int k = 1; k < t; ++k) pool.emplace_back(run, k);
+  run(0);
   for (auto& th : pool) th.join();
   for (auto& e : errs) if (e) std::rethrow_exception(e);
 #endif

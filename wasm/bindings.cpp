@@ -1,0 +1,200 @@
+// Embind bindings only: the Engine keeps loaded layers and match results in WASM memory and
+// exposes plain typed arrays/objects to the worker. No maths here; it all lives in core/.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+#include "saematch/arrays.h"
+#include "saematch/chains.h"
+#include "saematch/error.h"
+#include "saematch/inflate.h"
+#include "saematch/loaders.h"
+#include "saematch/pack.h"
+#include "saematch/parallel.h"
+#include "saematch/sha256.h"
+#include "saematch/zip.h"
+#include <map>
+#include <memory>
+
+using namespace emscripten;
+using namespace saematch;
+
+namespace {
+std::vector<uint8_t> bytes_of(const val& u8) { return convertJSArrayToNumberVector<uint8_t>(u8); }
+
+template <class T>
+val typed(const std::vector<T>& v) { return val::global(std::is_same<T, int>::value ? "Int32Array" : "Float32Array").new_(typed_memory_view(v.size(), v.data())); }
+
+val match_to_js(const MatchResult& r) {
+  val o = val::object();
+  o.set("FA", r.FA); o.set("FB", r.FB);
+  o.set("a_to_b", typed(r.a_to_b)); o.set("cost", typed(r.cost)); o.set("score", typed(r.score));
+  o.set("unmatched_b", typed(r.unmatched_b));
+  o.set("total", r.total); o.set("certified", r.certified); o.set("gap_bound", r.gap_bound);
+  o.set("method", r.method); o.set("rounds", r.rounds);
+  return o;
+}
+}  // namespace
+
+class Engine {
+ public:
+  // Layer from a verified pack blob (shards concatenated in order).
+  void setPackLayer(int index, const std::string& layer_json, const val& blob) {
+    auto b = bytes_of(blob);
+    layers_[index] = pack_layer_to_sae(Json::parse(layer_json), b.data(), b.size());
+  }
+  // Layer from a whole params.npz or safetensors file held in memory (direct path).
+  std::string setFileLayer(int index, const std::string& kind, const val& file, const std::string& cfg_json) {
+    auto src = memory_source(bytes_of(file), kind);
+    Sae s;
+    if (kind == "npz") s = load_gemmascope_npz(*src);
+    else {
+      SaeLensConfig c;
+      bool has = !cfg_json.empty();
+      if (has) c = parse_saelens_config(cfg_json);
+      s = load_saelens(has ? &c : nullptr, *src);
+    }
+    layers_[index] = fold(s);
+    return describe_sae(s);
+  }
+  // Layer from named .npy / tensor arrays fetched by range requests: {name: Uint8Array}.
+  std::string setNpyArraysLayer(int index, const val& arrays) {
+    std::map<std::string, Tensor> m;
+    val keys = val::global("Object").call<val>("keys", arrays);
+    for (int i = 0, n = keys["length"].as<int>(); i < n; ++i) {
+      std::string k = keys[i].as<std::string>();
+      auto b = bytes_of(arrays[k]);
+      m[k] = parse_npy(b.data(), b.size(), k);
+    }
+    bool jump = m.count("threshold") > 0;
+    Sae s = sae_from_arrays(std::move(m), jump ? Activation::JumpReLU : Activation::ReLU, 0, "layer " + std::to_string(index));
+    layers_[index] = fold(s);
+    return describe_sae(s);
+  }
+  bool hasLayer(int index) const { return layers_.count(index) > 0; }
+  int layerF(int index) const { return get(index).F(); }
+  int layerD(int index) const { return get(index).d(); }
+  void clear() { layers_.clear(); pairs_.clear(); }
+  val decoderNorms(int index) const {
+    const Sae& s = get(index);
+    std::vector<float> n(size_t(s.F()));
+    for (int i = 0; i < s.F(); ++i) n[size_t(i)] = s.W_dec.row(i).norm();
+    return val::global("Float32Array").new_(typed_memory_view(n.size(), n.data()));
+  }
+
+  val matchPair(int a, int b, float w_dec, float w_enc, float w_b, bool cosine, int topk, int dense_max, val progress) {
+    MatchOptions o;
+    o.weights = {w_dec, w_enc, w_b, cosine};
+    o.topk = topk; o.dense_max = dense_max; o.fold = true;
+    if (!progress.isUndefined() && !progress.isNull())
+      o.progress = [progress](const std::string& stage, double f) { return progress(stage, f).as<bool>(); };
+    pairs_[a] = match_saes(get(a), get(b), o);
+    return match_to_js(pairs_[a]);
+  }
+  // Restores a match computed earlier (after the worker was restarted by a cancel).
+  void setPair(int a, const val& a_to_b, const val& cost, const val& score, int FB) {
+    MatchResult r;
+    r.a_to_b = convertJSArrayToNumberVector<int>(a_to_b);
+    r.cost = convertJSArrayToNumberVector<float>(cost);
+    r.score = convertJSArrayToNumberVector<float>(score);
+    r.FA = int(r.a_to_b.size()); r.FB = FB;
+    if (r.cost.size() != r.a_to_b.size() || r.score.size() != r.a_to_b.size()) fail("setPair: arrays differ in length");
+    pairs_[a] = std::move(r);
+  }
+  // Chain through (layer, feature) over the stored consecutive matches 0..L-2.
+  val chain(int layers, int layer, int feature, double q) const {
+    std::vector<MatchResult> ps;
+    for (int l = 0; l + 1 < layers; ++l) {
+      auto it = pairs_.find(l);
+      if (it == pairs_.end()) fail("layer pair " + std::to_string(l) + " has not been matched yet");
+      ps.push_back(it->second);
+    }
+    ChainSet cs = build_chains(std::move(ps), q);
+    Chain c = cs.chain_through(layer, feature);
+    val o = val::object();
+    o.set("feature", typed(c.feature));
+    val hops = val::array();
+    for (auto& h : c.hops) {
+      val x = val::object();
+      x.set("from", h.from); x.set("to", h.to); x.set("cost", h.cost); x.set("score", h.score); x.set("persisting", h.persisting);
+      hops.call<void>("push", x);
+    }
+    o.set("hops", hops);
+    o.set("first_break", c.first_break);
+    o.set("thresholds", typed(cs.threshold));
+    return o;
+  }
+  static double quantileOf(const val& costs, double q) { return quantile(convertJSArrayToNumberVector<float>(costs), q); }
+
+ private:
+  const Sae& get(int i) const {
+    auto it = layers_.find(i);
+    if (it == layers_.end()) fail("layer " + std::to_string(i) + " is not loaded");
+    return it->second;
+  }
+  std::map<int, Sae> layers_;
+  std::map<int, MatchResult> pairs_;
+};
+
+// ZIP steps for the HTTP Range path: the worker fetches exactly the bytes each step names.
+val zipCentralDirectory(const val& tail, double file_size) {
+  auto r = zip_find_central_directory(bytes_of(tail), uint64_t(file_size));
+  val o = val::object();
+  o.set("offset", double(r.offset)); o.set("size", double(r.size)); o.set("count", double(r.count));
+  return o;
+}
+val zipEntries(const val& cd, double count, double file_size) {
+  auto b = bytes_of(cd);
+  val out = val::array();
+  for (auto& e : zip_parse_central_directory(b.data(), b.size(), uint64_t(count), uint64_t(file_size))) {
+    val x = val::object();
+    x.set("name", e.name); x.set("local_offset", double(e.local_offset)); x.set("comp_size", double(e.comp_size));
+    x.set("size", double(e.size)); x.set("method", e.method); x.set("crc", double(e.crc));
+    out.call<void>("push", x);
+  }
+  return out;
+}
+double zipLocalDataOffset(const val& header30) {
+  auto h = bytes_of(header30);
+  if (h.size() < 30) fail("ZIP local header is truncated");
+  ZipEntry e; e.name = "entry";
+  return double(zip_local_data_offset(h.data(), e));
+}
+val zipDecode(const val& entry, const val& data) {
+  ZipEntry e;
+  e.name = entry["name"].as<std::string>(); e.method = uint16_t(entry["method"].as<int>());
+  e.comp_size = uint64_t(entry["comp_size"].as<double>()); e.size = uint64_t(entry["size"].as<double>());
+  e.crc = uint32_t(entry["crc"].as<double>());
+  auto b = bytes_of(data);
+  auto out = zip_decode_entry(e, b.data(), b.size());
+  val u8 = val::global("Uint8Array").new_(out.size());
+  u8.call<void>("set", val(typed_memory_view(out.size(), out.data())));
+  return u8;
+}
+std::string sha256(const val& data) { auto b = bytes_of(data); return sha256_hex(b.data(), b.size()); }
+void validateManifest(const std::string& text) { validate_manifest(Json::parse(text)); }
+int threads() { return thread_count(); }
+std::string errorMessage(intptr_t p) { return reinterpret_cast<std::exception*>(p)->what(); }
+
+EMSCRIPTEN_BINDINGS(saematch) {
+  class_<Engine>("Engine")
+      .constructor<>()
+      .function("setPackLayer", &Engine::setPackLayer)
+      .function("setFileLayer", &Engine::setFileLayer)
+      .function("setNpyArraysLayer", &Engine::setNpyArraysLayer)
+      .function("hasLayer", &Engine::hasLayer)
+      .function("layerF", &Engine::layerF)
+      .function("layerD", &Engine::layerD)
+      .function("decoderNorms", &Engine::decoderNorms)
+      .function("clear", &Engine::clear)
+      .function("matchPair", &Engine::matchPair)
+      .function("chain", &Engine::chain)
+      .function("setPair", &Engine::setPair)
+      .class_function("quantileOf", &Engine::quantileOf);
+  function("zipCentralDirectory", &zipCentralDirectory);
+  function("zipEntries", &zipEntries);
+  function("zipLocalDataOffset", &zipLocalDataOffset);
+  function("zipDecode", &zipDecode);
+  function("sha256", &sha256);
+  function("validateManifest", &validateManifest);
+  function("threads", &threads);
+  function("errorMessage", &errorMessage);
+}

@@ -1,0 +1,310 @@
+// Wires the page together: URL state, pack/URL loading, engine worker, panels, keyboard.
+// All matching maths runs in the WASM core inside the worker; this file only orchestrates.
+/* global d3 */
+import { EngineClient } from './engine-client.js';
+import { loadManifest, PackLoader, clearPackCaches } from './pack-loader.js';
+import { readState, writeState } from './state.js';
+import { chainOrder } from './layout.js';
+import { GraphPanel } from './panels/graph.js';
+import { DetailPanel } from './panels/detail.js';
+import { HistogramPanel } from './panels/histogram.js';
+import { ProgressPanel } from './panels/progress.js';
+import { exportCsv, exportJson, exportSvg, exportPng } from './export.js';
+
+const $ = (id) => document.getElementById(id);
+
+class App {
+  constructor() {
+    this.state = readState();
+    this.engine = new EngineClient();
+    this.engine.onRestart = () => this.reloadLayersIntoEngine();
+    this.layerBlobs = [];      // what the engine holds, kept to refill it after a cancel
+    this.model = null;         // { F, pairs, order, rankOf, labels, norms, layerNames, layerIds }
+    this.chain = null;
+    this.status = 'starting';
+    this.graph = new GraphPanel($('graph'), {
+      onSelect: (l, f) => this.select(l, f),
+      onZoom: (z) => { this.state.zoom = z; this.saveState(); },
+    });
+    this.detail = new DetailPanel($('detail'));
+    this.detail.clear();
+    this.hist = new HistogramPanel($('histogram'), { onPair: (i) => { this.state.pair = i; this.saveState(); this.drawHistogram(); } });
+    this.progress = new ProgressPanel($('progress'));
+    this.bindControls();
+  }
+
+  setStatus(s, text) { this.status = s; document.body.dataset.status = s; $('status').textContent = text || s; }
+  showError(msg) { const e = $('error'); e.textContent = msg; e.hidden = false; }
+  clearError() { $('error').hidden = true; $('error').textContent = ''; }
+  notice(msg) { const n = document.createElement('div'); n.className = 'notice'; n.textContent = msg; $('notices').appendChild(n); }
+  saveState() { writeState(this.state); }
+
+  bindControls() {
+    const s = this.state;
+    $('w-dec').value = s.wdec; $('w-enc').value = s.wenc; $('w-b').value = s.wb; $('cosine').checked = s.cos;
+    $('q').value = s.q; $('q-value').textContent = s.q.toFixed(2);
+    $('pack-url').value = s.urls.length ? '' : s.pack;
+    $('sae-urls').value = s.urls.join('\n');
+    const readWeights = () => {
+      s.wdec = Number($('w-dec').value); s.wenc = Number($('w-enc').value); s.wb = Number($('w-b').value); s.cos = $('cosine').checked;
+    };
+    $('match-btn').addEventListener('click', () => { readWeights(); this.saveState(); this.runMatch(); });
+    $('cancel-btn').addEventListener('click', () => this.cancel());
+    $('q').addEventListener('input', () => { $('q-value').textContent = Number($('q').value).toFixed(2); });
+    $('q').addEventListener('change', () => { s.q = Number($('q').value); this.saveState(); this.applyThresholds(); });
+    $('load-pack').addEventListener('click', () => { s.pack = $('pack-url').value.trim(); s.urls = []; s.sel = null; s.zoom = null; this.saveState(); this.load(); });
+    $('load-urls').addEventListener('click', () => {
+      s.urls = $('sae-urls').value.split(/\s+/).filter(Boolean); s.sel = null; s.zoom = null; this.saveState(); this.load();
+    });
+    $('clear-cache').addEventListener('click', async () => { const n = await clearPackCaches(); this.notice(`Cleared ${n} cached pack(s).`); });
+    $('copy-link').addEventListener('click', async () => {
+      const url = writeState(this.state);
+      try { await navigator.clipboard.writeText(url); this.notice('Link copied.'); } catch { this.notice(url); }
+    });
+    $('search').addEventListener('keydown', (e) => { if (e.key === 'Enter') this.search($('search').value.trim()); });
+    $('export-csv').addEventListener('click', () => this.chain && exportCsv(this.chain, this.ctx()));
+    $('export-json').addEventListener('click', () => this.chain && exportJson(this.chain, this.ctx(), this.state));
+    $('export-svg').addEventListener('click', () => exportSvg($('graph'), this.exportName()));
+    $('export-png').addEventListener('click', () => exportPng($('graph'), this.exportName()));
+    $('theme-toggle').addEventListener('click', () => {
+      const dark = document.documentElement.dataset.theme ? document.documentElement.dataset.theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
+      document.documentElement.dataset.theme = dark ? 'light' : 'dark';
+      localStorage.setItem('saematch-theme', document.documentElement.dataset.theme);
+      this.graph.redraw();
+    });
+    document.addEventListener('keydown', (e) => this.key(e));
+  }
+
+  exportName() { return this.chain ? `chain-L${this.chain.layer}-${this.chain.selected}` : 'saematch-graph'; }
+
+  ctx() {
+    const m = this.model;
+    return { labels: m.labels, norms: m.norms, layerNames: m.layerNames, layerIds: m.layerIds, neuronpedia: this.manifest && this.manifest.neuronpedia, manifestHash: this.packHash };
+  }
+
+  async start() {
+    try {
+      const info = await this.engine.info;
+      this.engineInfo = info;
+      $('engine-flavour').textContent = info.flavour === 'mt'
+        ? `WASM threaded (SIMD128, ${info.threads} threads)` : 'WASM single-thread (SIMD128; page not cross-origin isolated)';
+      $('engine-flavour').dataset.flavour = info.flavour;
+    } catch (e) {
+      this.setStatus('error', 'engine failed');
+      this.showError(e.message);
+      return;
+    }
+    await this.load();
+  }
+
+  // Loads the pack (or direct URLs) named by the state, then matches all consecutive pairs.
+  async load() {
+    this.clearError();
+    const prev = { model: this.model, blobs: this.layerBlobs, manifest: this.manifest };
+    try {
+      this.setStatus('loading', 'loading weights…');
+      await this.engine.call('clear');
+      if (this.state.urls.length) await this.loadUrls(this.state.urls);
+      else await this.loadPack(this.state.pack);
+      this.progress.hide();
+      await this.runMatch();
+    } catch (e) {
+      this.progress.hide();
+      this.showError(e.message);
+      // Keep the last good state usable: refill the engine with what worked before.
+      this.model = prev.model; this.layerBlobs = prev.blobs; this.manifest = prev.manifest; this.pending = null;
+      try { await this.reloadLayersIntoEngine(); } catch { /* nothing older to restore */ }
+      this.setStatus(this.model ? 'ready' : 'error', this.model ? 'ready (previous data kept)' : 'failed');
+    }
+  }
+
+  async loadPack(url) {
+    const pack = await loadManifest(url);
+    await this.engine.call('validateManifest', [pack.text]);
+    const m = pack.manifest;
+    if (this.state.mh && !pack.hash.startsWith(this.state.mh)) {
+      this.notice(`This link was made for a different version of the pack (hash ${this.state.mh}, now ${pack.hash.slice(0, 12)}): results may differ.`);
+    }
+    this.state.mh = pack.hash.slice(0, 12);
+    this.saveState();
+    const loader = new PackLoader(pack, { onNotice: (t) => this.notice(t) });
+    await loader.storeManifest();
+    const names = m.layers.map((l) => `layer ${l.layer}`);
+    this.progress.startDownload(names, m.layers.map((l) => l.shards.reduce((a, s) => a + s.bytes, 0)));
+    const blobs = [], labels = [], F = [];
+    for (let i = 0; i < m.layers.length; i++) {
+      const layer = m.layers[i];
+      const blob = await loader.loadLayer(layer, (n, cached) => this.progress.addBytes(i, n, cached));
+      blobs.push({ kind: 'pack', index: i, json: JSON.stringify(layer), blob });
+      labels.push(await loader.labels(layer));
+      F.push(layer.F);
+    }
+    this.layerBlobs = blobs;
+    await this.reloadLayersIntoEngine();
+    this.manifest = m; this.packHash = pack.hash;
+    $('pack-title').textContent = `${m.title || m.model || 'pack'} · ${m.layers.length} layers · F=${F.join('/') === '' ? '?' : F[0]} · d=${m.d_model} · ${m.quant}`;
+    const acts = new Set(m.layers.map((l) => l.activation));
+    $('fold-note').textContent = acts.has('jumprelu')
+      ? 'JumpReLU thresholds are folded into the weights before matching.'
+      : `${[...acts].join('/')} SAEs have no threshold: folding is the identity.`;
+    this.pending = { F, labels, layerIds: m.layers.map((l) => l.layer) };
+  }
+
+  async loadUrls(urls) {
+    if (urls.length < 2) throw new Error('give at least two SAE URLs (one per layer)');
+    this.progress.startDownload(urls.map((u, i) => `layer ${i}`), urls.map(() => 0));
+    const blobs = [], F = [];
+    let d = null;
+    for (let i = 0; i < urls.length; i++) {
+      const r = await this.engine.call('loadUrlLayer', [i, urls[i]], {
+        onProgress: (p) => { this.progress.sizes[i] = p.total || p.loaded; this.progress.done[i] = 0; this.progress.addBytes(i, p.loaded, false); },
+      });
+      if (d !== null && r.d !== d) throw new Error(`d_model mismatch: ${urls[i]} has d_model=${r.d}, ${urls[0]} has ${d}`);
+      d = r.d;
+      blobs.push({ kind: 'url', index: i, url: urls[i] });
+      F.push(r.F);
+      this.notice(`layer ${i}: ${r.description}`);
+    }
+    this.layerBlobs = blobs;
+    this.manifest = null; this.packHash = '';
+    $('pack-title').textContent = `${urls.length} SAEs from URLs · d=${d}`;
+    $('fold-note').textContent = 'Weights read directly (HTTP Range for .npz); folded in the worker.';
+    this.pending = { F, labels: urls.map(() => null), layerIds: urls.map((_, i) => i) };
+  }
+
+  async reloadLayersIntoEngine() {
+    for (const b of this.layerBlobs) {
+      if (b.kind === 'pack') await this.engine.call('setPackLayer', [b.index, b.json, b.blob.slice(0)]);
+      else await this.engine.call('loadUrlLayer', [b.index, b.url]);
+    }
+    if (this.model) {
+      for (let l = 0; l < this.model.pairs.length; l++) {
+        const p = this.model.pairs[l];
+        await this.engine.call('setPair', [l, { a_to_b: p.a_to_b, cost: p.cost, score: p.score, FB: p.FB }]);
+      }
+    }
+  }
+
+  async runMatch() {
+    const info = this.pending || (this.model && { F: this.model.F, labels: this.model.labels, layerIds: this.model.layerIds });
+    if (!info) return;
+    const s = this.state;
+    const L = info.F.length;
+    const pairs = [];
+    $('cancel-btn').disabled = false; $('match-btn').disabled = true;
+    this.setStatus('matching', 'matching…');
+    const t0 = performance.now();
+    try {
+      for (let l = 0; l + 1 < L; l++) {
+        const r = await this.engine.call('match', [l, l + 1, { w_dec: s.wdec, w_enc: s.wenc, w_b: s.wb, cosine: s.cos }], {
+          onProgress: (p) => this.progress.stage(`layers ${l}→${l + 1}: ${p.stage}`, (l + (p.fraction || 0)) / (L - 1)),
+        });
+        pairs.push(r);
+      }
+    } catch (e) {
+      this.progress.hide();
+      $('cancel-btn').disabled = true; $('match-btn').disabled = false;
+      if (e.message === 'cancelled') { this.setStatus(this.model ? 'ready' : 'idle', 'cancelled'); return; }
+      throw e;
+    }
+    this.progress.hide();
+    $('cancel-btn').disabled = true; $('match-btn').disabled = false;
+    const norms = [];
+    for (let l = 0; l < L; l++) norms.push(await this.engine.call('decoderNorms', [l]));
+    this.model = { F: info.F, pairs, labels: info.labels, norms, layerIds: info.layerIds, layerNames: info.layerIds.map((x) => `L${x}`) };
+    this.pending = null;
+    await this.applyThresholds();
+    this.matchSeconds = (performance.now() - t0) / 1000;
+    this.setStatus('ready', `ready: ${L - 1} layer pairs matched in ${this.matchSeconds.toFixed(1)} s`);
+    this.graph.setZoom(s.zoom);
+    if (s.sel) await this.select(s.sel[0], s.sel[1]);
+  }
+
+  async applyThresholds() {
+    if (!this.model) return;
+    // Chain queries return the per-pair q-quantiles computed in the core.
+    const m = this.model;
+    const c = await this.engine.call('chain', [m.F.length, 0, 0, this.state.q]);
+    m.pairs.forEach((p, i) => { p.threshold = c.thresholds[i]; });
+    Object.assign(m, chainOrder(m.F, m.pairs));
+    this.graph.model = null;
+    this.graph.setModel(m);
+    this.drawHistogram();
+    if (this.chain) await this.select(this.chain.layer, this.chain.selected);
+  }
+
+  drawHistogram() { if (this.model) this.hist.show(this.model.pairs, this.state.pair, this.model.layerNames); }
+
+  async select(layer, feature) {
+    if (!this.model) return;
+    try {
+      const c = await this.engine.call('chain', [this.model.F.length, layer, feature, this.state.q]);
+      c.layer = layer; c.selected = feature;
+      this.chain = c;
+      this.graph.setChain(c);
+      this.detail.show(c, this.ctx());
+      this.state.sel = [layer, feature];
+      this.saveState();
+    } catch (e) { this.showError(e.message); }
+  }
+
+  clearSelection() {
+    this.chain = null; this.graph.setChain(null); this.detail.clear();
+    this.state.sel = null; this.saveState();
+  }
+
+  search(q) {
+    const out = $('search-results');
+    out.innerHTML = '';
+    if (!this.model || !q) return;
+    let m = /^L?(\d+)\s*[:#]\s*(\d+)$/i.exec(q);
+    if (m) { this.select(Number(m[1]), Number(m[2])); return; }
+    m = /^#?(\d+)$/.exec(q);
+    if (m) { this.select(this.chain ? this.chain.layer : 0, Number(m[1])); return; }
+    const needle = q.toLowerCase();
+    const hits = [];
+    this.model.labels.forEach((labels, l) => {
+      if (!labels) return;
+      for (let f = 0; f < labels.length && hits.length < 30; f++) if (String(labels[f]).toLowerCase().includes(needle)) hits.push({ l, f, label: labels[f] });
+    });
+    if (!hits.length) { out.textContent = 'no match'; return; }
+    for (const h of hits) {
+      const b = document.createElement('button');
+      b.textContent = `${this.model.layerNames[h.l]} #${h.f} ${h.label}`;
+      b.addEventListener('click', () => this.select(h.l, h.f));
+      out.appendChild(b);
+    }
+  }
+
+  key(e) {
+    if (e.target && /INPUT|TEXTAREA|SELECT/.test(e.target.tagName)) return;
+    if (e.key === 'Escape') { this.clearSelection(); return; }
+    if (!this.chain || !this.model) return;
+    const { layer, feature } = { layer: this.chain.layer, feature: this.chain.selected };
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      const l = layer + (e.key === 'ArrowRight' ? 1 : -1);
+      if (l >= 0 && l < this.model.F.length && this.chain.feature[l] >= 0) this.select(l, this.chain.feature[l]);
+      e.preventDefault();
+    } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      const r = this.model.rankOf[layer][feature] + (e.key === 'ArrowDown' ? 1 : -1);
+      if (r >= 0 && r < this.model.F[layer]) this.select(layer, this.model.order[layer][r]);
+      e.preventDefault();
+    }
+  }
+
+  async cancel() {
+    this.setStatus('cancelling', 'cancelling…');
+    await this.engine.cancel();
+  }
+}
+
+const saved = localStorage.getItem('saematch-theme');
+if (saved) document.documentElement.dataset.theme = saved;
+if (typeof d3 === 'undefined') {
+  document.getElementById('error').hidden = false;
+  document.getElementById('error').textContent = 'D3 failed to load (app/d3.min.js missing: run ./run.sh to build).';
+} else {
+  const app = new App();
+  window.saematchApp = app;
+  app.start();
+}

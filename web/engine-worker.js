@@ -1,0 +1,78 @@
+// Web Worker hosting the WASM engine, so the page never freezes while matching.
+// Picks the threaded build when the page is cross-origin isolated (SharedArrayBuffer usable),
+// otherwise the single-thread SIMD build. Classic worker: Emscripten's pthread workers need importScripts.
+/* global createSaematch, SaeRangeLoader */
+const isolated = self.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
+const flavour = isolated ? 'mt' : 'st';
+const engineScript = `saematch_engine_${flavour}.js`;
+importScripts(engineScript, 'range-loader.js');
+
+let M = null;
+let engine = null;
+
+function errorText(err) {
+  if (typeof err === 'number' && M) {
+    try { return M.errorMessage(err); } catch { return `engine error ${err}`; }
+  }
+  if (err && err.message) return err.message;
+  return String(err);
+}
+
+const ready = createSaematch({ mainScriptUrlOrBlob: engineScript }).then((mod) => {
+  M = mod;
+  engine = new M.Engine();
+  return { flavour, threads: M.threads(), isolated };
+});
+
+// Typed arrays returned by Embind views point into WASM memory: copy them out before posting.
+function detach(obj) {
+  const out = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = ArrayBuffer.isView(v) ? v.slice() : v;
+  return out;
+}
+
+const handlers = {
+  info: async () => ready,
+  validateManifest: async (_id, text) => { M.validateManifest(text); return true; },
+  setPackLayer: async (_id, index, layerJson, blob) => {
+    engine.setPackLayer(index, layerJson, new Uint8Array(blob));
+    return { F: engine.layerF(index), d: engine.layerD(index) };
+  },
+  loadUrlLayer: async (id, index, url) => {
+    const progress = (loaded, total) => postMessage({ id, progress: { stage: 'download', loaded, total } });
+    const description = await SaeRangeLoader.load(M, engine, index, url, progress);
+    return { F: engine.layerF(index), d: engine.layerD(index), description };
+  },
+  clear: async () => { engine.clear(); return true; },
+  decoderNorms: async (_id, index) => engine.decoderNorms(index).slice(),
+  match: async (id, a, b, o) => {
+    if (engine.layerD(a) !== engine.layerD(b)) {
+      throw new Error(`d_model mismatch: layer ${a} has d_model=${engine.layerD(a)}, layer ${b} has ${engine.layerD(b)}`);
+    }
+    const t0 = performance.now();
+    const r = engine.matchPair(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, o.topk || 32, o.dense_max || 6144,
+      (stage, fraction) => { postMessage({ id, progress: { stage, fraction } }); return true; });
+    const out = detach(r);
+    out.ms = performance.now() - t0;
+    return out;
+  },
+  setPair: async (_id, a, p) => { engine.setPair(a, p.a_to_b, p.cost, p.score, p.FB); return true; },
+  chain: async (_id, layers, layer, feature, q) => {
+    const c = engine.chain(layers, layer, feature, q);
+    return { feature: Array.from(c.feature), hops: c.hops, first_break: c.first_break, thresholds: Array.from(c.thresholds) };
+  },
+};
+
+self.onmessage = async (e) => {
+  const { id, cmd, args } = e.data;
+  try {
+    await ready;
+    const h = handlers[cmd];
+    if (!h) throw new Error(`unknown command ${cmd}`);
+    const result = await h(id, ...(args || []));
+    postMessage({ id, ok: true, result });
+  } catch (err) {
+    postMessage({ id, ok: false, error: errorText(err) });
+  }
+};
+ready.catch((err) => postMessage({ id: 0, ok: false, error: `engine failed to start: ${errorText(err)}` }));

@@ -1,0 +1,56 @@
+// The whole view state lives in the URL hash, typed like TensorFlow Playground's: each key has
+// a type and a default, so a shared link reproduces the same pack, weights, q, selection, zoom.
+const SCHEMA = {
+  pack: { type: 'string', def: 'demo/manifest.json' },
+  mh: { type: 'string', def: '' },          // manifest hash prefix the link was made with
+  urls: { type: 'list', def: [] },          // direct SAE URLs instead of a pack
+  wdec: { type: 'number', def: 1 },
+  wenc: { type: 'number', def: 0 },
+  wb: { type: 'number', def: 0 },
+  cos: { type: 'bool', def: false },
+  q: { type: 'number', def: 0.9 },
+  sel: { type: 'pair', def: null },         // layer:feature
+  zoom: { type: 'triple', def: null },      // k,x,y
+  pair: { type: 'number', def: 0 },         // histogram layer pair
+};
+
+function parseValue(spec, raw) {
+  switch (spec.type) {
+    case 'number': { const v = Number(raw); return Number.isFinite(v) ? v : spec.def; }
+    case 'bool': return raw === '1' || raw === 'true';
+    case 'list': return raw ? raw.split('|').map(decodeURIComponent).filter(Boolean) : [];
+    case 'pair': { const m = /^(\d+):(\d+)$/.exec(raw); return m ? [Number(m[1]), Number(m[2])] : null; }
+    case 'triple': { const p = raw.split(',').map(Number); return p.length === 3 && p.every(Number.isFinite) ? p : null; }
+    default: return raw;
+  }
+}
+
+function formatValue(spec, v) {
+  switch (spec.type) {
+    case 'bool': return v ? '1' : '0';
+    case 'list': return v.map(encodeURIComponent).join('|');
+    case 'pair': return `${v[0]}:${v[1]}`;
+    case 'triple': return v.map((x) => Number(x.toFixed(3))).join(',');
+    default: return String(v);
+  }
+}
+
+export function readState(hash = location.hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const s = {};
+  for (const [k, spec] of Object.entries(SCHEMA)) s[k] = params.has(k) ? parseValue(spec, params.get(k)) : spec.def;
+  return s;
+}
+
+export function writeState(s) {
+  const parts = [];
+  for (const [k, spec] of Object.entries(SCHEMA)) {
+    const v = s[k];
+    if (v === null || v === undefined) continue;
+    if (JSON.stringify(v) === JSON.stringify(spec.def) && k !== 'pack') continue;
+    parts.push(`${k}=${spec.type === 'string' ? encodeURIComponent(v) : formatValue(spec, v)}`);
+  }
+  const hash = '#' + parts.join('&');
+  if (hash !== location.hash) history.replaceState(null, '', hash);
+  return location.href;
+}
