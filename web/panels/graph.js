@@ -107,7 +107,9 @@ export class GraphPanel {
         const g = p.a_to_b[f];
         if (g < 0) continue;
         const y1 = this.y(l, f), y2 = this.y(l + 1, g);
-        const path = p.cost[f] <= p.threshold ? good[Math.max(0, Math.min(buckets - 1, Math.floor(p.score[f] * buckets)))] : broken;
+        // Persisting hops coloured by how far below the q-threshold they sit (yellow = close match).
+        const rel = p.threshold > 0 ? p.cost[f] / p.threshold : 0;
+        const path = p.cost[f] <= p.threshold ? good[Math.max(0, Math.min(buckets - 1, Math.floor((1 - rel) * buckets)))] : broken;
         path.moveTo(x1, y1); path.lineTo(x2, y2);
       }
     }
@@ -115,7 +117,7 @@ export class GraphPanel {
     ctx.globalAlpha = 0.25;
     ctx.strokeStyle = getComputedStyle(this.root).getPropertyValue('--broken').trim() || '#d33';
     ctx.stroke(broken);
-    ctx.globalAlpha = 0.45;
+    ctx.globalAlpha = Math.min(0.6, 0.15 + 0.1 * t.k);
     good.forEach((path, i) => { ctx.strokeStyle = d3.interpolateViridis((i + 0.5) / buckets); ctx.stroke(path); });
     ctx.globalAlpha = 1;
     // Node ticks once rows are tall enough to tell apart.
