@@ -38,6 +38,15 @@ class App {
   clearError() { $('error').hidden = true; $('error').textContent = ''; }
   notice(msg) { const n = document.createElement('div'); n.className = 'notice'; n.textContent = msg; $('notices').appendChild(n); }
   saveState() { writeState(this.state); }
+  // Errors from user actions end up in the banner, and the app stays usable.
+  guard(promise) {
+    return promise.catch((e) => {
+      this.progress.hide();
+      this.showError(e.message || String(e));
+      $('match-btn').disabled = false; $('cancel-btn').disabled = true;
+      this.setStatus(this.model ? 'ready' : 'error', this.model ? 'ready (last action failed)' : 'failed');
+    });
+  }
 
   bindControls() {
     const s = this.state;
@@ -48,10 +57,10 @@ class App {
     const readWeights = () => {
       s.wdec = Number($('w-dec').value); s.wenc = Number($('w-enc').value); s.wb = Number($('w-b').value); s.cos = $('cosine').checked;
     };
-    $('match-btn').addEventListener('click', () => { readWeights(); this.saveState(); this.runMatch(); });
+    $('match-btn').addEventListener('click', () => { readWeights(); this.saveState(); this.guard(this.runMatch()); });
     $('cancel-btn').addEventListener('click', () => this.cancel());
     $('q').addEventListener('input', () => { $('q-value').textContent = Number($('q').value).toFixed(2); });
-    $('q').addEventListener('change', () => { s.q = Number($('q').value); this.saveState(); this.applyThresholds(); });
+    $('q').addEventListener('change', () => { s.q = Number($('q').value); this.saveState(); this.guard(this.applyThresholds()); });
     $('load-pack').addEventListener('click', () => { s.pack = $('pack-url').value.trim(); s.urls = []; s.sel = null; s.zoom = null; this.saveState(); this.load(); });
     $('load-urls').addEventListener('click', () => {
       s.urls = $('sae-urls').value.split(/\s+/).filter(Boolean); s.sel = null; s.zoom = null; this.saveState(); this.load();
@@ -99,6 +108,7 @@ class App {
 
   // Loads the pack (or direct URLs) named by the state, then matches all consecutive pairs.
   async load() {
+    if (this.restarting) await this.restarting;
     this.clearError();
     const prev = { model: this.model, blobs: this.layerBlobs, manifest: this.manifest };
     try {
@@ -107,6 +117,7 @@ class App {
       if (this.state.urls.length) await this.loadUrls(this.state.urls);
       else await this.loadPack(this.state.pack);
       this.progress.hide();
+      this.dropChain();  // the old chain indexes the old layers
       await this.runMatch();
     } catch (e) {
       this.progress.hide();
@@ -156,12 +167,19 @@ class App {
     const blobs = [], F = [];
     let d = null;
     for (let i = 0; i < urls.length; i++) {
-      const r = await this.engine.call('loadUrlLayer', [i, urls[i]], {
-        onProgress: (p) => { this.progress.sizes[i] = p.total || p.loaded; this.progress.done[i] = 0; this.progress.addBytes(i, p.loaded, false); },
-      });
+      // The worker resolves relative URLs against its own script, so resolve against the page here.
+      let r;
+      try {
+        r = await this.engine.call('loadUrlLayer', [i, new URL(urls[i], location.href).href], {
+          onProgress: (p) => { this.progress.sizes[i] = p.total || p.loaded; this.progress.done[i] = 0; this.progress.addBytes(i, p.loaded, false); },
+        });
+      } catch (e) {
+        // Say which of the URLs failed unless the message already does.
+        throw e.message.includes(urls[i]) || e.message === 'cancelled' ? e : new Error(`${urls[i]}: ${e.message}`);
+      }
       if (d !== null && r.d !== d) throw new Error(`d_model mismatch: ${urls[i]} has d_model=${r.d}, ${urls[0]} has ${d}`);
       d = r.d;
-      blobs.push({ kind: 'url', index: i, url: urls[i] });
+      blobs.push({ kind: 'url', index: i, url: new URL(urls[i], location.href).href });
       F.push(r.F);
       this.notice(`layer ${i}: ${r.description}`);
     }
@@ -186,6 +204,7 @@ class App {
   }
 
   async runMatch() {
+    if (this.restarting) await this.restarting;  // a cancelled engine is still getting its layers back
     const info = this.pending || (this.model && { F: this.model.F, labels: this.model.labels, layerIds: this.model.layerIds });
     if (!info) return;
     const s = this.state;
@@ -204,7 +223,7 @@ class App {
     } catch (e) {
       this.progress.hide();
       $('cancel-btn').disabled = true; $('match-btn').disabled = false;
-      if (e.message === 'cancelled') { this.setStatus(this.model ? 'ready' : 'idle', 'cancelled'); return; }
+      if (e.message === 'cancelled') return;  // cancel() reports once the engine is back
       throw e;
     }
     this.progress.hide();
@@ -236,7 +255,13 @@ class App {
   drawHistogram() { if (this.model) this.hist.show(this.model.pairs, this.state.pair, this.model.layerNames); }
 
   async select(layer, feature) {
+    if (this.restarting) await this.restarting;
     if (!this.model) return;
+    const F = this.model.F;
+    if (!(layer >= 0 && layer < F.length && feature >= 0 && feature < F[layer])) {
+      this.showError(`no feature ${layer}:${feature} here (${F.length} layers, features 0…${F[0] - 1})`);
+      return;
+    }
     try {
       const c = await this.engine.call('chain', [this.model.F.length, layer, feature, this.state.q]);
       c.layer = layer; c.selected = feature;
@@ -248,8 +273,10 @@ class App {
     } catch (e) { this.showError(e.message); }
   }
 
+  dropChain() { this.chain = null; this.graph.setChain(null); this.detail.clear(); }
+
   clearSelection() {
-    this.chain = null; this.graph.setChain(null); this.detail.clear();
+    this.dropChain();
     this.state.sel = null; this.saveState();
   }
 
@@ -292,12 +319,27 @@ class App {
     }
   }
 
+  // Terminates the worker mid-computation and refills a fresh one with the loaded layers;
+  // nothing else talks to the engine until that is done.
   async cancel() {
     this.setStatus('cancelling', 'cancelling…');
-    await this.engine.cancel();
+    $('match-btn').disabled = true; $('cancel-btn').disabled = true;
+    this.restarting = this.engine.cancel();
+    try {
+      await this.restarting;
+      this.setStatus(this.model ? 'ready' : 'idle', 'cancelled: previous results kept');
+    } catch (e) {
+      this.showError(`engine restart failed: ${e.message}`);
+      this.setStatus('error', 'engine restart failed');
+    } finally {
+      this.restarting = null;
+      $('match-btn').disabled = false;
+    }
   }
 }
 
+// Offline app shell (see sw.js); failure only means no offline use.
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
 const saved = localStorage.getItem('saematch-theme');
 if (saved) document.documentElement.dataset.theme = saved;
 if (typeof d3 === 'undefined') {

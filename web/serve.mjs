@@ -2,18 +2,19 @@
 // direct .npz/.safetensors path reads byte ranges), and COOP/COEP headers so the page is
 // cross-origin isolated and can use the threaded WASM build. --no-isolation leaves them off
 // to exercise the single-thread fallback.
-//   node web/serve.mjs [--port 8080] [--root public] [--no-isolation] [--mount /prefix=DIR]...
+//   node web/serve.mjs [--port 8080|0] [--root public] [--no-isolation] [--mount /prefix=DIR]... [--log-requests]
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
-const opt = { port: 8080, root: 'public', isolation: true, mounts: [] };
+const opt = { port: 8080, root: 'public', isolation: true, mounts: [], logRequests: false };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--port') opt.port = Number(args[++i]);
   else if (a === '--root') opt.root = args[++i];
   else if (a === '--no-isolation') opt.isolation = false;
+  else if (a === '--log-requests') opt.logRequests = true;  // tests check Range use
   else if (a === '--mount') { const [p, d] = args[++i].split('='); opt.mounts.push([p.replace(/\/$/, ''), d]); }
   else { console.error(`unknown argument ${a}`); process.exit(2); }
 }
@@ -55,6 +56,7 @@ const server = http.createServer((req, res) => {
     headers['Cross-Origin-Resource-Policy'] = 'same-origin';
   }
   const url = new URL(req.url, 'http://localhost');
+  if (opt.logRequests) console.log(`request ${req.method} ${url.pathname} range=${req.headers.range || '-'}`);
   let file = resolve(url.pathname);
   if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
   if (!file || !fs.existsSync(file)) { res.writeHead(404, headers); res.end('not found'); return; }

@@ -45,7 +45,7 @@ export class DetailPanel {
       .attr('data-layer', (r) => r.l).attr('data-feature', (r) => r.f);
     tr.append('td').text((r) => ctx.layerNames[r.l]);
     tr.append('td').text((r) => (r.f >= 0 ? r.f : '—'));
-    tr.append('td').attr('class', 'label').text((r) => r.label || '');
+    tr.append('td').attr('class', 'label').attr('title', (r) => r.label || '').text((r) => r.label || '');
     tr.append('td').text((r) => (r.hop && r.hop.from >= 0 ? r.hop.cost.toFixed(4) : ''));
     tr.append('td').text((r) => (r.hop && r.hop.from >= 0 ? r.hop.score.toFixed(3) : ''));
     tr.append('td').attr('class', (r) => (r.hop && r.hop.from >= 0 ? (r.hop.persisting ? 'yes' : 'no') : ''))

@@ -1,0 +1,46 @@
+// Files the browser tests serve: broken copies of the demo pack, small SAEs for the direct
+// URL path, a pack that names a Neuronpedia source. Made with the native CLI, every run.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './harness.mjs';
+
+const CLI = path.join(ROOT, 'build/saematch');
+const cli = (...args) => execFileSync(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+export function makeFixtures(dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const demo = path.join(ROOT, 'public/demo');
+
+  // Demo copy with one flipped byte in layer 3's shard: SHA-256 must catch it.
+  fs.cpSync(demo, path.join(dir, 'badsha'), { recursive: true });
+  const shard = path.join(dir, 'badsha/layer03.0.bin');
+  const bytes = fs.readFileSync(shard);
+  bytes[1000] ^= 0x5a;
+  fs.writeFileSync(shard, bytes);
+
+  // Demo copy with a shard missing: HTTP 404.
+  fs.cpSync(demo, path.join(dir, 'missing'), { recursive: true });
+  fs.rmSync(path.join(dir, 'missing/layer05.0.bin'));
+
+  // Small Gemma-Scope-layout SAEs (params.npz) with d_model 16 and 32.
+  cli('synth', '--out', path.join(dir, 'd16'), '--layers', '3', '--F', '64', '--d', '16', '--seed', '3');
+  cli('synth', '--out', path.join(dir, 'd32'), '--layers', '2', '--F', '64', '--d', '32', '--seed', '4');
+
+  // A pack of the d16 layers that names a Neuronpedia source.
+  cli('pack', ...[0, 1, 2].map((l) => path.join(dir, `d16/layer_0${l}/params.npz`)), '--out', path.join(dir, 'np'),
+    '--model', 'gemma-2-2b', '--neuronpedia-model', 'gemma-2-2b', '--neuronpedia-source', 'gemmascope-res-16k');
+
+  // That pack with layer 1 claiming another d_model: the manifest check must refuse it.
+  fs.cpSync(path.join(dir, 'np'), path.join(dir, 'dmismatch'), { recursive: true });
+  const mf = path.join(dir, 'dmismatch/manifest.json');
+  const man = JSON.parse(fs.readFileSync(mf, 'utf8'));
+  man.layers[1].d_model = 32;
+  fs.writeFileSync(mf, JSON.stringify(man));
+
+  // Not an SAE at all.
+  fs.writeFileSync(path.join(dir, 'not-an-sae.npz'), 'PK\x03\x04 this is not really a zip file');
+  fs.writeFileSync(path.join(dir, 'notes.json'), JSON.stringify({ hello: 'world' }));
+  return dir;
+}
