@@ -3,12 +3,19 @@
 #include "saematch/parallel.h"
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <mutex>
 
 namespace saematch {
 namespace {
+// Wall-clock seconds since construction; feeds the stage timings benchmarks report.
+struct Stopwatch {
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+};
+
 void report(const MatchOptions& o, const std::string& stage, double f) {
   if (o.progress && !o.progress(stage, f)) fail("cancelled");
 }
@@ -33,14 +40,19 @@ void finish(MatchResult& r, const MatF& EA, const MatF& EB, const std::vector<in
 
 MatchResult match_dense(const MatF& EA, const MatF& EB, const MatchOptions& o) {
   report(o, "cost matrix", 0);
+  Stopwatch cost_clock;
   MatF C = dense_cost(EA, EB);
+  const double cost_s = cost_clock.seconds();
   report(o, "assignment", 0.5);
+  Stopwatch lap_clock;
   LapResult l = solve_lap_dense(C.data(), int(C.rows()), int(C.cols()), C.cols());
+  const double lap_s = lap_clock.seconds();
   std::vector<float> costs(size_t(C.rows()), std::numeric_limits<float>::quiet_NaN());
   for (int i = 0; i < C.rows(); ++i) if (l.row_to_col[size_t(i)] >= 0) costs[size_t(i)] = C(i, l.row_to_col[size_t(i)]);
   MatchResult r;
   finish(r, EA, EB, l.row_to_col, costs);
   r.certified = true; r.method = "dense"; r.rounds = 1;
+  r.seconds_cost = cost_s; r.seconds_lap = lap_s;
   r.candidate_edges = int64_t(C.rows()) * C.cols();
   report(o, "done", 1);
   return r;
@@ -48,7 +60,8 @@ MatchResult match_dense(const MatF& EA, const MatF& EB, const MatchOptions& o) {
 
 struct Edge { int col; float cost; };
 
-// One pass over all cost blocks; `visit(row, costs_of_row)` runs on worker threads, one row per call.
+// One pass over all cost blocks; `visit(worker, row, costs_of_row)` runs on worker threads
+// (worker in [0, thread_count())), one row per call.
 template <class Visit>
 void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB, const MatchOptions& o,
                  const std::string& stage, Visit visit) {
@@ -58,6 +71,7 @@ void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB,
   std::atomic<bool> cancel{false};
   // Progress callbacks may be JS functions, callable only from the calling thread (chunk 0).
   parallel_for(thread_count(), [&](int first, int) {
+    const int worker = first;
     const bool caller = first == 0;
     MatF tmp;
     while (!cancel) {
@@ -66,7 +80,7 @@ void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB,
       int r0 = b * block, r1 = std::min<int>(int(EA.rows()), r0 + block);
       tmp.resize(r1 - r0, EB.rows());
       cost_rows(EA, nA, EB, nB, r0, r1, tmp);
-      for (int i = r0; i < r1; ++i) visit(i, tmp.row(i - r0).data());
+      for (int i = r0; i < r1; ++i) visit(worker, i, tmp.row(i - r0).data());
       int f = ++finished;
       if (caller && o.progress && !o.progress(stage, double(f) / nblocks)) cancel = true;
     }
@@ -80,42 +94,49 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
   const int kc = 2;  // best rows per column, so that every column is reachable
   VecF nA = squared_norms(EA), nB = squared_norms(EB);
   std::vector<std::vector<Edge>> cand(static_cast<size_t>(n));
-  std::vector<float> colbest(size_t(m) * kc, std::numeric_limits<float>::infinity());
-  std::vector<int> colarg(size_t(m) * kc, -1);
-  std::mutex colmu;
-  float max_cost = 0;
-  std::mutex maxmu;
-  stream_rows(EA, nA, EB, nB, o, "candidates", [&](int i, const float* row) {
+  // Each worker keeps its own best-rows-per-column table (no lock in the hot loop); merged after.
+  const int T = thread_count();
+  std::vector<std::vector<float>> colbest(size_t(T), std::vector<float>(size_t(m) * kc, std::numeric_limits<float>::infinity()));
+  std::vector<std::vector<int>> colarg(size_t(T), std::vector<int>(size_t(m) * kc, -1));
+  std::vector<float> max_cost_w(size_t(T), 0.f);
+  Stopwatch stream_clock;
+  stream_rows(EA, nA, EB, nB, o, "candidates", [&](int w, int i, const float* row) {
     std::vector<int> idx(static_cast<size_t>(m));
     for (int j = 0; j < m; ++j) idx[size_t(j)] = j;
     std::nth_element(idx.begin(), idx.begin() + (k - 1), idx.end(), [&](int a, int b) { return row[a] < row[b] || (row[a] == row[b] && a < b); });
     auto& c = cand[size_t(i)];
     for (int t = 0; t < k; ++t) c.push_back({idx[size_t(t)], row[idx[size_t(t)]]});
-    float mx = *std::max_element(row, row + m);
-    {
-      std::lock_guard<std::mutex> g(maxmu);
-      max_cost = std::max(max_cost, mx);
-    }
-    std::lock_guard<std::mutex> g(colmu);
+    max_cost_w[size_t(w)] = std::max(max_cost_w[size_t(w)], *std::max_element(row, row + m));
+    float* cbw = colbest[size_t(w)].data();
+    int* caw = colarg[size_t(w)].data();
     for (int j = 0; j < m; ++j) {
       float v = row[j];
-      float* cb = &colbest[size_t(j) * kc];
+      float* cb = cbw + size_t(j) * kc;
       if (v >= cb[kc - 1]) continue;
-      int* ca = &colarg[size_t(j) * kc];
+      int* ca = caw + size_t(j) * kc;
       int p = kc - 1;
       while (p > 0 && v < cb[p - 1]) { cb[p] = cb[p - 1]; ca[p] = ca[p - 1]; --p; }
       cb[p] = v; ca[p] = i;
     }
   });
-  for (int j = 0; j < m; ++j)
-    for (int t = 0; t < kc; ++t) {
-      int i = colarg[size_t(j) * kc + t];
-      if (i >= 0) cand[size_t(i)].push_back({j, colbest[size_t(j) * kc + t]});
-    }
+  double stream_s = stream_clock.seconds();
+  const float max_cost = *std::max_element(max_cost_w.begin(), max_cost_w.end());
+  for (int j = 0; j < m; ++j) {
+    // The kc best rows of column j over all workers (duplicates are removed when the graph is built).
+    std::vector<std::pair<float, int>> best;
+    for (int w = 0; w < T; ++w)
+      for (int t = 0; t < kc; ++t) {
+        int i = colarg[size_t(w)][size_t(j) * kc + t];
+        if (i >= 0) best.push_back({colbest[size_t(w)][size_t(j) * kc + t], i});
+      }
+    std::sort(best.begin(), best.end());
+    for (size_t t = 0; t < best.size() && t < size_t(kc); ++t) cand[size_t(best[t].second)].push_back({j, best[t].first});
+  }
   const double tol = 1e-6 * std::max(1.0, double(max_cost));
   MatchResult r;
   r.method = "sparse+certify";
   LapResult l;
+  double lap_s = 0;
   for (int round = 1;; ++round) {
     r.rounds = round;
     SparseCost sc; sc.n = n; sc.m = m; sc.start.assign(size_t(n) + 1, 0);
@@ -129,7 +150,9 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
     r.candidate_edges = int64_t(sc.col.size());
     report(o, "assignment", 0);
     try {
+      Stopwatch lap_clock;
       l = solve_lap_sparse(sc);
+      lap_s += lap_clock.seconds();
     } catch (const InfeasibleRows& bad) {
       // Candidate graph has no perfect matching through these rows: give them every column.
       for (int i : bad.rows) {
@@ -143,7 +166,8 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
     std::vector<std::vector<Edge>> add(static_cast<size_t>(n));
     std::atomic<int64_t> violations{0};
     std::vector<double> row_min(size_t(n), 0);
-    stream_rows(EA, nA, EB, nB, o, "certify", [&](int i, const float* row) {
+    Stopwatch certify_clock;
+    stream_rows(EA, nA, EB, nB, o, "certify", [&](int, int i, const float* row) {
       double ui = l.u[size_t(i)], mn = 0;
       std::vector<Edge> worst;
       for (int j = 0; j < m; ++j) {
@@ -163,6 +187,7 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
         add[size_t(i)] = std::move(worst);
       }
     });
+    stream_s += certify_clock.seconds();
     std::vector<float> costs(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {
       int j = l.row_to_col[size_t(i)];
@@ -170,6 +195,7 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
     }
     if (violations == 0 || round >= o.max_rounds) {
       finish(r, EA, EB, l.row_to_col, costs);
+      r.seconds_cost = stream_s; r.seconds_lap = lap_s;
       r.certified = violations == 0;
       if (!r.certified) {
         // Weak duality with v <= 0: any assignment costs >= sum(u) + sum(v) + sum_i min(0, min_j red_ij).
@@ -200,6 +226,7 @@ MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions&
   MatchResult r;
   finish(r, EA, EB, a_to_b, costs);
   r.certified = t.certified; r.gap_bound = t.gap_bound; r.rounds = t.rounds; r.method = t.method; r.candidate_edges = t.candidate_edges;
+  r.seconds_cost = t.seconds_cost; r.seconds_lap = t.seconds_lap;
   return r;
 }
 

@@ -34,6 +34,8 @@ struct MatchResult {
   int rounds = 0;              // sparse path: solve/certify rounds
   int64_t candidate_edges = 0;
   std::string method;          // "dense" or "sparse+certify"
+  double seconds_cost = 0;     // building/streaming cost blocks (all passes)
+  double seconds_lap = 0;      // assignment solves
 };
 
 MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions& opt);

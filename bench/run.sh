@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmark (not a test; never gates CI): synthetic folded-decoder pairs at d=2304, matched
+# natively, in WASM under node (threaded and single-thread) and by scipy on the same cost
+# matrix. Prints one table with ratios measured in this run. ./run.sh bench calls this.
+#   bench/run.sh [F ...]        default: 2048 8192 16384
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(2048 8192 16384)
+OUT=bench/out; mkdir -p "$OUT"
+D=${BENCH_D:-2304}
+NODE="node --no-experimental-fetch"
+RESULTS=$OUT/results.jsonl; : >"$RESULTS"
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "cost kernel (2048x2304 blocks):"
+for run in "build/bench_match --gemm" "$NODE build-wasm/bench_match_mt.js --gemm" "$NODE build-wasm/bench_match_st.js --gemm"; do
+  $run | tee -a "$RESULTS"
+done
+for F in "${SIZES[@]}"; do
+  echo
+  echo "F=$F d=$D:"
+  build/bench_match --F "$F" --d "$D" --perm-out "$OUT/perm_$F.bin" | tee -a "$RESULTS"
+  $NODE build-wasm/bench_match_mt.js --F "$F" --d "$D" | tee -a "$RESULTS" || echo '{"flavour":"wasm-mt","F":'"$F"',"failed":true}' | tee -a "$RESULTS"
+  $NODE build-wasm/bench_match_st.js --F "$F" --d "$D" | tee -a "$RESULTS" || echo '{"flavour":"wasm-st","F":'"$F"',"failed":true}' | tee -a "$RESULTS"
+  if [ "${BENCH_SKIP_SCIPY:-0}" != 1 ]; then
+    build/bench_match --F "$F" --d "$D" --cost-out "$OUT/cost_$F.npy" >/dev/null
+    /usr/bin/python3 bench/scipy_lap.py "$OUT/cost_$F.npy" "$OUT/perm_$F.bin" | sed 's/^{/{"flavour":"scipy",/' | tee -a "$RESULTS"
+    rm -f "$OUT/cost_$F.npy"
+  fi
+done
+echo
+/usr/bin/python3 bench/report.py "$RESULTS"
