@@ -50,7 +50,7 @@ static void make_pair(int F, int d, uint64_t seed, MatF& A, MatF& B) {
   Rng r(seed);
   A.resize(F, d); B.resize(F, d);
   const float sd = float(1.0 / std::sqrt(double(d)));
-  std::vector<int> perm(size_t(F));
+  std::vector<int> perm(static_cast<size_t>(F));
   for (int i = 0; i < F; ++i) perm[size_t(i)] = i;
   for (int i = F - 1; i > 0; --i) std::swap(perm[size_t(i)], perm[r.next() % uint64_t(i + 1)]);
   for (int i = 0; i < F; ++i) {

@@ -81,6 +81,43 @@ TEST_CASE("sparse LAP on a complete candidate graph equals the dense solver") {
   }
 }
 
+TEST_CASE("warm-started sparse LAP after adding edges equals a cold solve") {
+  for (int seed = 0; seed < 8; ++seed) {
+    const int n = 80;
+    MatF c = th::random_matrix(n, n, uint64_t(300 + seed)).cwiseAbs();
+    // Start with the diagonal plus 3 columns per row, then give some rows 10 more.
+    std::vector<std::vector<int>> cols(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) for (int t = 0; t < 4; ++t) cols[size_t(i)].push_back((i + t * 17) % n);
+    auto build = [&]() {
+      SparseCost sc; sc.n = n; sc.m = n; sc.start.push_back(0);
+      for (int i = 0; i < n; ++i) {
+        auto& r = cols[size_t(i)];
+        std::sort(r.begin(), r.end()); r.erase(std::unique(r.begin(), r.end()), r.end());
+        for (int j : r) { sc.col.push_back(j); sc.cost.push_back(c(i, j)); }
+        sc.start.push_back(int64_t(sc.col.size()));
+      }
+      return sc;
+    };
+    LapResult first = solve_lap_sparse(build());
+    std::vector<char> redo(static_cast<size_t>(n), 0);
+    for (int i = seed % 3; i < n; i += 3) {
+      redo[size_t(i)] = 1;
+      for (int t = 0; t < 10; ++t) cols[size_t(i)].push_back((i * 7 + t * 13 + seed) % n);
+    }
+    SparseCost more = build();
+    LapResult warm = solve_lap_sparse(more, &first, &redo), cold = solve_lap_sparse(more);
+    CHECK(warm.total == Approx(cold.total).epsilon(1e-9));
+    CHECK(warm.total <= first.total + 1e-9);
+    // Duals stay feasible on every edge and tight on the assigned ones.
+    for (int i = 0; i < n; ++i)
+      for (int64_t e = more.start[size_t(i)]; e < more.start[size_t(i) + 1]; ++e) {
+        double red = more.cost[size_t(e)] - warm.u[size_t(i)] - warm.v[size_t(more.col[size_t(e)])];
+        CHECK(red >= -1e-9);
+        if (more.col[size_t(e)] == warm.row_to_col[size_t(i)]) CHECK(std::abs(red) < 1e-9);
+      }
+  }
+}
+
 TEST_CASE("sparse LAP reports rows that cannot be matched on the candidate graph") {
   SparseCost sc; sc.n = 2; sc.m = 2; sc.start = {0, 1, 2}; sc.col = {0, 0}; sc.cost = {1, 1};
   CHECK_THROWS_AS(solve_lap_sparse(sc), InfeasibleRows);

@@ -185,3 +185,37 @@ TEST_CASE("layer skip with the matched permutation explains x_t+1; a random perm
   CHECK(explained_variance(x1, x1) == 1.0);
   CHECK_THROWS_WITH(evaluate_layer_skip(m.saes[0], m.saes[1], r.a_to_b, x0, x1.topRows(10)), Catch::Contains("rows"));
 }
+
+TEST_CASE("sparse path with dead/newborn features and spread norms certifies the dense optimum") {
+  // Like real adjacent layers: most features continue (noisy, rescaled), 10% die and are
+  // replaced by unrelated ones, norms span 10x. F is large next to the candidate pool, so
+  // certification has to find the missing edges by streaming.
+  const int F = 1500, d = 24;
+  std::mt19937 rng(5);
+  std::normal_distribution<float> g(0.f, 1.f);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  MatF A(F, d), B(F, d);
+  std::vector<int> perm(static_cast<size_t>(F));
+  std::iota(perm.begin(), perm.end(), 0);
+  std::shuffle(perm.begin(), perm.end(), rng);
+  for (int i = 0; i < F; ++i) {
+    float gain = std::pow(10.f, u(rng) - 0.5f);
+    bool survives = u(rng) < 0.9f;
+    for (int c = 0; c < d; ++c) {
+      float base = g(rng);
+      A(i, c) = gain * base;
+      B(perm[size_t(i)], c) = gain * (0.8f + 0.4f * u(rng)) * (survives ? base + 0.2f * g(rng) : g(rng));
+    }
+  }
+  MatchOptions dense, sparse;
+  sparse.dense_max = 1; sparse.topk = 8;
+  MatchResult dr = match_embeddings(A, B, dense);
+  MatchResult sr = match_embeddings(A, B, sparse);
+  CHECK(sr.method == "sparse+certify");
+  CHECK(sr.certified);
+  CHECK(sr.rounds > 1);
+  CHECK(sr.total == Approx(dr.total).epsilon(1e-5));
+  int same = 0;
+  for (int i = 0; i < F; ++i) same += sr.a_to_b[size_t(i)] == dr.a_to_b[size_t(i)];
+  CHECK(same >= F * 99 / 100);  // ties aside, the same assignment
+}

@@ -77,19 +77,37 @@ LapResult solve_lap_dense(const float* cost, int n, int m, int64_t ld) {
   return r;
 }
 
-LapResult solve_lap_sparse(const SparseCost& c) {
+LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std::vector<char>* redo) {
   int n = c.n, m = c.m;
   if (n > m) fail("sparse assignment needs rows <= columns");
+  if (warm && (n != m || !redo || int(redo->size()) != n || int(warm->u.size()) != n || int(warm->v.size()) != m))
+    fail("warm start needs a square problem, its previous solution and the rows to redo");
   LapResult r;
-  r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
-  r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
+  std::vector<int> order;
+  if (warm) {
+    // Rows whose edges did not change keep their assignment; the previous duals stay feasible
+    // for them (edges are per row), so only the changed rows are augmented again.
+    r = *warm;
+    r.total = 0;
+    for (int i = 0; i < n; ++i) {
+      if (!(*redo)[size_t(i)]) continue;
+      int j = r.row_to_col[size_t(i)];
+      if (j >= 0) r.col_to_row[size_t(j)] = -1;
+      r.row_to_col[size_t(i)] = -1; r.u[size_t(i)] = 0;
+      order.push_back(i);
+    }
+  } else {
+    r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
+    r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
+    for (int i = 0; i < n; ++i) order.push_back(i);
+  }
   std::vector<double> dist(size_t(m), kInf);
   std::vector<int> path(size_t(m), -1), touched, popped_cols, scanned_rows;
   std::vector<char> done(size_t(m), 0);
   using Item = std::pair<double, int>;
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
   InfeasibleRows bad;
-  for (int cur = 0; cur < n; ++cur) {
+  for (int cur : order) {
     for (int j : touched) { dist[size_t(j)] = kInf; done[size_t(j)] = 0; }
     touched.clear(); popped_cols.clear(); scanned_rows.clear();
     while (!heap.empty()) heap.pop();

@@ -91,9 +91,28 @@ void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB,
 MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) {
   const int n = int(EA.rows()), m = int(EB.rows());  // n <= m here
   const int k = std::max(1, std::min(o.topk, m));
-  const int kc = 2;  // best rows per column, so that every column is reachable
+  const int kc = 4;  // best rows per column, so that every column is reachable
   VecF nA = squared_norms(EA), nB = squared_norms(EB);
   std::vector<std::vector<Edge>> cand(static_cast<size_t>(n));
+  // The LAP runs on shifted costs c'_ij = c_ij - |a_i|^2 - |b_j|^2 + S (square problems) or
+  // c_ij - |a_i|^2 + S (n < m). Every assignment that matches all rows (and, when square,
+  // all columns) pays the same sum of norms, so the optimum is the same; but c' ranks by the
+  // dot product alone. Plain cost would send every row to the smallest-norm columns, leave
+  // dead/newborn features without candidates, and produce duals far from the dense ones,
+  // so certification would need many rounds. S keeps c' >= 0.
+  const bool square = n == m;
+  const double S = double(nA.maxCoeff()) + (square ? double(nB.maxCoeff()) : 0.0);
+  auto shift = [&](int i, int j) { return S - double(nA[i]) - (square ? double(nB[j]) : 0.0); };
+  auto shifted = [&](int i, int j, float c) { return float(double(c) + shift(i, j)); };
+  // Candidates are chosen by cosine, -2 a.b / |b| per row and -2 a.b / |a| per column: ranking
+  // by raw dot product would make the largest-norm features hubs that every row and column
+  // lists, and the candidate graph would then have no perfect matching.
+  VecF invA = nA.cwiseSqrt().cwiseMax(1e-20f).cwiseInverse(), invB = nB.cwiseSqrt().cwiseMax(1e-20f).cwiseInverse();
+  // A wider pool of next-best candidates per row, kept with their costs, lets most
+  // solve/check rounds run without streaming the full cost matrix again (a full pass costs
+  // 2·F²·d flops); the dense certification pass runs once the pool shows no violation.
+  const int P = std::min(m - k, std::max(8 * k, 256));
+  std::vector<std::vector<Edge>> pool(static_cast<size_t>(n));
   // Each worker keeps its own best-rows-per-column table (no lock in the hot loop); merged after.
   const int T = thread_count();
   std::vector<std::vector<float>> colbest(size_t(T), std::vector<float>(size_t(m) * kc, std::numeric_limits<float>::infinity()));
@@ -103,14 +122,21 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
   stream_rows(EA, nA, EB, nB, o, "candidates", [&](int w, int i, const float* row) {
     std::vector<int> idx(static_cast<size_t>(m));
     for (int j = 0; j < m; ++j) idx[size_t(j)] = j;
-    std::nth_element(idx.begin(), idx.begin() + (k - 1), idx.end(), [&](int a, int b) { return row[a] < row[b] || (row[a] == row[b] && a < b); });
+    // Graph: best k by cosine, which spreads rows over all columns; pool: the next best P.
+    auto key = [&](int j) { return (row[j] - nA[i] - nB[j]) * invB[j]; };
+    auto before = [&](int a, int b) { return key(a) < key(b) || (key(a) == key(b) && a < b); };
+    std::nth_element(idx.begin(), idx.begin() + (k + P - 1), idx.end(), before);
+    std::nth_element(idx.begin(), idx.begin() + (k - 1), idx.begin() + (k + P), before);
     auto& c = cand[size_t(i)];
-    for (int t = 0; t < k; ++t) c.push_back({idx[size_t(t)], row[idx[size_t(t)]]});
-    max_cost_w[size_t(w)] = std::max(max_cost_w[size_t(w)], *std::max_element(row, row + m));
+    for (int t = 0; t < k; ++t) { int j = idx[size_t(t)]; c.push_back({j, shifted(i, j, row[j])}); }
+    auto& pl = pool[size_t(i)];
+    for (int t = k; t < k + P; ++t) { int j = idx[size_t(t)]; pl.push_back({j, shifted(i, j, row[j])}); }
+    float mx = 0;
     float* cbw = colbest[size_t(w)].data();
     int* caw = colarg[size_t(w)].data();
     for (int j = 0; j < m; ++j) {
-      float v = row[j];
+      float v = (row[j] - nA[i] - nB[j]) * invA[i];
+      mx = std::max(mx, row[j]);
       float* cb = cbw + size_t(j) * kc;
       if (v >= cb[kc - 1]) continue;
       int* ca = caw + size_t(j) * kc;
@@ -118,6 +144,7 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
       while (p > 0 && v < cb[p - 1]) { cb[p] = cb[p - 1]; ca[p] = ca[p - 1]; --p; }
       cb[p] = v; ca[p] = i;
     }
+    max_cost_w[size_t(w)] = std::max(max_cost_w[size_t(w)], mx);
   });
   double stream_s = stream_clock.seconds();
   const float max_cost = *std::max_element(max_cost_w.begin(), max_cost_w.end());
@@ -130,13 +157,20 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
         if (i >= 0) best.push_back({colbest[size_t(w)][size_t(j) * kc + t], i});
       }
     std::sort(best.begin(), best.end());
-    for (size_t t = 0; t < best.size() && t < size_t(kc); ++t) cand[size_t(best[t].second)].push_back({j, best[t].first});
+    for (size_t t = 0; t < best.size() && t < size_t(kc); ++t) {
+      int i = best[t].second;
+      cand[size_t(i)].push_back({j, shifted(i, j, best[t].first / invA[i] + nA[i] + nB[j])});
+    }
   }
-  const double tol = 1e-6 * std::max(1.0, double(max_cost));
+  const double tol = 1e-6 * std::max(1.0, double(max_cost) + S);
   MatchResult r;
   r.method = "sparse+certify";
   LapResult l;
   double lap_s = 0;
+  // Square problems re-solve warm: only rows that gained edges are augmented again.
+  std::vector<char> redo(size_t(n), 1);
+  bool warm = false;
+  int passes = 0;  // full certification passes (what max_rounds caps)
   for (int round = 1;; ++round) {
     r.rounds = round;
     SparseCost sc; sc.n = n; sc.m = m; sc.start.assign(size_t(n) + 1, 0);
@@ -151,64 +185,97 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
     report(o, "assignment", 0);
     try {
       Stopwatch lap_clock;
-      l = solve_lap_sparse(sc);
+      l = warm ? solve_lap_sparse(sc, &l, &redo) : solve_lap_sparse(sc);
       lap_s += lap_clock.seconds();
+      warm = square;
+      std::fill(redo.begin(), redo.end(), 0);
     } catch (const InfeasibleRows& bad) {
+      warm = false;
+      std::fill(redo.begin(), redo.end(), 1);
       // Candidate graph has no perfect matching through these rows: give them every column.
       for (int i : bad.rows) {
         MatF row(1, m);
         cost_rows(EA, nA, EB, nB, i, i + 1, row);
-        for (int j = 0; j < m; ++j) cand[size_t(i)].push_back({j, row(0, j)});
+        for (int j = 0; j < m; ++j) cand[size_t(i)].push_back({j, shifted(i, j, row(0, j))});
       }
       continue;
     }
+    // Cheap check first: reduced costs of the pooled candidates.
+    int64_t pool_violations = 0;
+    for (int i = 0; i < n; ++i) {
+      std::vector<Edge> worst;
+      for (const Edge& e : pool[size_t(i)])
+        if (double(e.cost) - l.u[size_t(i)] - l.v[size_t(e.col)] < -tol) worst.push_back(e);
+      pool_violations += int64_t(worst.size());
+      if (!worst.empty()) redo[size_t(i)] = 1;
+      cand[size_t(i)].insert(cand[size_t(i)].end(), worst.begin(), worst.end());
+    }
+    if (pool_violations > 0 && round < 50 * o.max_rounds) continue;
+    ++passes;
     // Certify: every reduced cost on the full dense problem must be >= -tol.
     std::vector<std::vector<Edge>> add(static_cast<size_t>(n));
     std::atomic<int64_t> violations{0};
     std::vector<double> row_min(size_t(n), 0);
     Stopwatch certify_clock;
     stream_rows(EA, nA, EB, nB, o, "certify", [&](int, int i, const float* row) {
-      double ui = l.u[size_t(i)], mn = 0;
-      std::vector<Edge> worst;
+      const double ui = l.u[size_t(i)];
+      std::vector<float> red(static_cast<size_t>(m));
+      double mn = 0;
+      int64_t bad = 0;
       for (int j = 0; j < m; ++j) {
-        double red = double(row[j]) - ui - l.v[size_t(j)];
-        mn = std::min(mn, red);
-        if (red < -tol) worst.push_back({j, row[j]});
+        double rj = double(row[j]) + shift(i, j) - ui - l.v[size_t(j)];
+        red[size_t(j)] = float(rj);
+        mn = std::min(mn, rj);
+        if (rj < -tol) ++bad;
       }
       row_min[size_t(i)] = mn;
-      if (!worst.empty()) {
-        violations += int64_t(worst.size());
-        if (worst.size() > 16) {
-          std::nth_element(worst.begin(), worst.begin() + 15, worst.end(), [&](const Edge& a, const Edge& b) {
-            return a.cost - l.v[size_t(a.col)] < b.cost - l.v[size_t(b.col)];
-          });
-          worst.resize(16);
-        }
-        add[size_t(i)] = std::move(worst);
+      violations += bad;
+      // The 16 most negative reduced costs join the graph; the next P smallest (violating or
+      // nearly so) become the row's pool, so the cheap pool rounds can follow the duals as
+      // they move without another full pass.
+      const int Q = std::min(m, 16 + P);
+      std::vector<int> idx(static_cast<size_t>(m));
+      for (int j = 0; j < m; ++j) idx[size_t(j)] = j;
+      auto by_red = [&](int x, int y) { return red[size_t(x)] < red[size_t(y)] || (red[size_t(x)] == red[size_t(y)] && x < y); };
+      std::nth_element(idx.begin(), idx.begin() + (Q - 1), idx.end(), by_red);
+      std::sort(idx.begin(), idx.begin() + Q, by_red);
+      auto& pl = pool[size_t(i)];
+      pl.clear();
+      for (int t = 0; t < Q; ++t) {
+        int j = idx[size_t(t)];
+        Edge e{j, shifted(i, j, row[j])};
+        if (t < 16 && double(red[size_t(j)]) < -tol) add[size_t(i)].push_back(e);
+        else pl.push_back(e);
       }
     });
     stream_s += certify_clock.seconds();
     std::vector<float> costs(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n; ++i) {  // report true costs, not shifted ones
       int j = l.row_to_col[size_t(i)];
-      for (auto& e : cand[size_t(i)]) if (e.col == j) { costs[size_t(i)] = e.cost; break; }
+      costs[size_t(i)] = std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j)));
     }
-    if (violations == 0 || round >= o.max_rounds) {
+    if (violations == 0 || passes >= o.max_rounds) {
       finish(r, EA, EB, l.row_to_col, costs);
       r.seconds_cost = stream_s; r.seconds_lap = lap_s;
       r.certified = violations == 0;
       if (!r.certified) {
-        // Weak duality with v <= 0: any assignment costs >= sum(u) + sum(v) + sum_i min(0, min_j red_ij).
+        // Weak duality with v <= 0: any assignment costs >= sum(u) + sum(v) + sum_i min(0, min_j red_ij)
+        // (in shifted costs; the shift is the same for every assignment, so the gap is too).
         double lb = 0;
         for (double x : l.u) lb += x;
         for (double x : l.v) lb += x;
         for (double x : row_min) lb += x;
-        r.gap_bound = std::max(0.0, r.total - lb);
+        double shifted_total = 0;
+        for (int i = 0; i < n; ++i) shifted_total += double(costs[size_t(i)]) + shift(i, l.row_to_col[size_t(i)]);
+        r.gap_bound = std::max(0.0, shifted_total - lb);
       }
       report(o, "done", 1);
       return r;
     }
-    for (int i = 0; i < n; ++i) cand[size_t(i)].insert(cand[size_t(i)].end(), add[size_t(i)].begin(), add[size_t(i)].end());
+    for (int i = 0; i < n; ++i) {
+      if (!add[size_t(i)].empty()) redo[size_t(i)] = 1;
+      cand[size_t(i)].insert(cand[size_t(i)].end(), add[size_t(i)].begin(), add[size_t(i)].end());
+    }
   }
 }
 }  // namespace

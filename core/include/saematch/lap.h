@@ -25,5 +25,7 @@ struct SparseCost {
   std::vector<float> cost;
 };
 struct InfeasibleRows { std::vector<int> rows; };
-LapResult solve_lap_sparse(const SparseCost& c);
+// warm/redo (square problems only): continue from a previous solution of the same problem
+// after edges were added to the rows marked in redo.
+LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm = nullptr, const std::vector<char>* redo = nullptr);
 }  // namespace saematch
