@@ -1,12 +1,13 @@
 // Benchmark driver (not a test): one synthetic layer pair of folded decoders [F, d] with a
 // planted permutation, matched by the core exactly as the app does. Built natively and as
 // WASM (threaded and single-thread) so the same instance is timed in all three.
-//   bench_match --F 16384 --d 2304 [--seed 1] [--threads N] [--perm-out FILE]
+//   bench_match --F 16384 --d 2304 [--seed 1] [--threads N] [--int8] [--perm-out FILE]
 //   bench_match --F 16384 --d 2304 --cost-out FILE.npy     (dense float32 costs for scipy)
 //   bench_match --gemm                                     (GEMM throughput only)
 // Prints one JSON object on stdout.
 #include "saematch/arrays.h"
 #include "saematch/cost.h"
+#include "saematch/int8_cost.h"
 #include "saematch/match.h"
 #include "saematch/parallel.h"
 #include <chrono>
@@ -78,11 +79,26 @@ static double gemm_gflops(int n, int d, int threads) {
   return 2.0 * n * double(n) * d * reps / since(t0) / 1e9;
 }
 
+// Same blocks through the int8 kernel (integer multiply-adds counted as 2 ops each).
+static double int8_gops(int n, int d, int threads) {
+  set_thread_count(threads);
+  MatF A = MatF::Random(n, d), B = MatF::Random(n, d);
+  QuantRows QA = quantise_rows(A), QB = quantise_rows(B);
+  VecF nA = squared_norms(dequantise(QA)), nB = squared_norms(dequantise(QB));
+  auto t0 = Clock::now();
+  int reps = 0;
+  do {
+    parallel_for(n / 128, [&](int b0, int b1) { MatF tmp; for (int b = b0; b < b1; ++b) cost_rows_q(QA, nA, QB, nB, b * 128, b * 128 + 128, tmp); });
+    ++reps;
+  } while (since(t0) < 1.0);
+  return 2.0 * n * double(n) * d * reps / since(t0) / 1e9;
+}
+
 int main(int argc, char** argv) {
-  int F = 2048, d = 2304, threads = 0;
+  int F = 2048, d = 2304, threads = 0, dense_max = MatchOptions().dense_max;
   uint64_t seed = 1;
   std::string perm_out, cost_out;
-  bool gemm = false;
+  bool gemm = false, int8 = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto val = [&]() -> const char* { if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(2); } return argv[++i]; };
@@ -93,6 +109,8 @@ int main(int argc, char** argv) {
     else if (a == "--perm-out") perm_out = val();
     else if (a == "--cost-out") cost_out = val();
     else if (a == "--gemm") gemm = true;
+    else if (a == "--int8") int8 = true;
+    else if (a == "--dense-max") dense_max = std::atoi(val());
     else { std::fprintf(stderr, "unknown argument %s\n", a.c_str()); return 2; }
   }
   if (F < 2 || F > 65536 || d < 1 || d > 16384) { std::fprintf(stderr, "need 2 <= F <= 65536 and 1 <= d <= 16384\n"); return 2; }
@@ -100,7 +118,9 @@ int main(int argc, char** argv) {
     if (gemm) {
       // Cost-kernel throughput on 2048 x 2304 blocks, single thread and all threads.
       double g1 = gemm_gflops(2048, 2304, 1), gt = gemm_gflops(2048, 2304, 0);
-      std::printf("{\"flavour\":\"%s\",\"gemm_gflops_1thread\":%.2f,\"gemm_gflops_all\":%.2f,\"threads\":%d}\n", kFlavour, g1, gt, thread_count());
+      double q1 = int8_gops(2048, 2304, 1), qt = int8_gops(2048, 2304, 0);
+      std::printf("{\"flavour\":\"%s\",\"gemm_gflops_1thread\":%.2f,\"gemm_gflops_all\":%.2f,\"int8_gops_1thread\":%.2f,\"int8_gops_all\":%.2f,\"threads\":%d}\n",
+                  kFlavour, g1, gt, q1, qt, thread_count());
       return 0;
     }
     set_thread_count(threads);
@@ -115,6 +135,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     MatchOptions o;
+    o.int8 = int8;
+    o.dense_max = dense_max;
     auto t0 = Clock::now();
     MatchResult r = match_embeddings(A, B, o);
     double secs = since(t0);
@@ -122,9 +144,9 @@ int main(int argc, char** argv) {
       std::ofstream f(perm_out, std::ios::binary);
       f.write(reinterpret_cast<const char*>(r.a_to_b.data()), std::streamsize(r.a_to_b.size() * sizeof(int)));
     }
-    std::printf("{\"flavour\":\"%s\",\"F\":%d,\"d\":%d,\"threads\":%d,\"seconds\":%.3f,\"seconds_cost\":%.3f,\"seconds_lap\":%.3f,"
+    std::printf("{\"flavour\":\"%s%s\",\"F\":%d,\"d\":%d,\"threads\":%d,\"seconds\":%.3f,\"seconds_cost\":%.3f,\"seconds_lap\":%.3f,"
                 "\"total_cost\":%.9g,\"certified\":%s,\"method\":\"%s\",\"rounds\":%d,\"candidate_edges\":%lld,\"peak_mib\":%.1f}\n",
-                kFlavour, F, d, thread_count(), secs, r.seconds_cost, r.seconds_lap, r.total, r.certified ? "true" : "false",
+                kFlavour, int8 ? "-int8" : "", F, d, thread_count(), secs, r.seconds_cost, r.seconds_lap, r.total, r.certified ? "true" : "false",
                 r.method.c_str(), r.rounds, (long long)r.candidate_edges, peak_mib());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_match: error: %s\n", e.what());

@@ -7,23 +7,24 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith('{')]
 gemm = {r['flavour']: r for r in rows if 'gemm_gflops_all' in r}
 if 'native' in gemm:
     ref = gemm['native']['gemm_gflops_all']
-    print('Cost kernel GFLOP/s (all threads / 1 thread), ratio to native Eigen GEMM:')
+    print('Cost kernels, all threads / 1 thread, and ratio (all threads) to native Eigen f32 GEMM:')
     for f, r in gemm.items():
-        print(f"  {f:8s} {r['gemm_gflops_all']:7.2f} / {r['gemm_gflops_1thread']:6.2f}   x{r['gemm_gflops_all'] / ref:5.2f}")
+        print(f"  {f:8s} f32 GEMM {r['gemm_gflops_all']:7.2f} / {r['gemm_gflops_1thread']:6.2f} GFLOP/s  x{r['gemm_gflops_all'] / ref:5.2f}"
+              + (f"   int8 {r['int8_gops_all']:7.2f} / {r['int8_gops_1thread']:6.2f} GOP/s  x{r['int8_gops_all'] / ref:5.2f}" if 'int8_gops_all' in r else ''))
     print()
 sizes = sorted({r['F'] for r in rows if 'F' in r and 'seconds' in r or 'scipy_seconds' in r})
-hdr = f"{'F':>6} {'flavour':8} {'match s':>8} {'cost s':>7} {'LAP s':>7} {'peak MiB':>9} {'certified':>9} {'total cost':>14}"
+hdr = f"{'F':>6} {'flavour':12} {'match s':>8} {'cost s':>7} {'LAP s':>7} {'peak MiB':>9} {'certified':>9} {'total cost':>14}"
 print(hdr); print('-' * len(hdr))
 for F in sizes:
     by = {r['flavour']: r for r in rows if r.get('F') == F}
-    for f in ('native', 'wasm-mt', 'wasm-st'):
+    for f in ('native', 'wasm-mt', 'wasm-st', 'wasm-mt-int8', 'wasm-st-int8'):
         r = by.get(f)
         if not r: continue
-        if r.get('failed'): print(f"{F:>6} {f:8} failed"); continue
-        print(f"{F:>6} {f:8} {r['seconds']:8.2f} {r['seconds_cost']:7.2f} {r['seconds_lap']:7.3f} {r['peak_mib']:9.0f} {str(r['certified']):>9} {r['total_cost']:14.4f}")
+        if r.get('failed'): print(f"{F:>6} {f:12} failed"); continue
+        print(f"{F:>6} {f:12} {r['seconds']:8.2f} {r['seconds_cost']:7.2f} {r['seconds_lap']:7.3f} {r['peak_mib']:9.0f} {str(r['certified']):>9} {r['total_cost']:14.4f}")
     s = by.get('scipy')
     if s:
-        print(f"{F:>6} {'scipy':8} {s['scipy_seconds']:8.2f} {'':>7} {s['scipy_seconds']:7.3f} {s['scipy_peak_mib']:9.0f} {'optimal':>9} {s['scipy_optimum']:14.4f}")
+        print(f"{F:>6} {'scipy':12} {s['scipy_seconds']:8.2f} {'':>7} {s['scipy_seconds']:7.3f} {s['scipy_peak_mib']:9.0f} {'optimal':>9} {s['scipy_optimum']:14.4f}")
         n = by.get('native')
         if n and not n.get('failed'):
             print(f"       our assignment priced on scipy's matrix: {s['ours_on_same_matrix']:.4f} (relative difference {s['relative_difference']:.1e}, "

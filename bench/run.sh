@@ -24,6 +24,9 @@ for F in "${SIZES[@]}"; do
   build/bench_match --F "$F" --d "$D" --perm-out "$OUT/perm_$F.bin" | tee -a "$RESULTS"
   $NODE build-wasm/bench_match_mt.js --F "$F" --d "$D" | tee -a "$RESULTS" || echo '{"flavour":"wasm-mt","F":'"$F"',"failed":true}' | tee -a "$RESULTS"
   $NODE build-wasm/bench_match_st.js --F "$F" --d "$D" | tee -a "$RESULTS" || echo '{"flavour":"wasm-st","F":'"$F"',"failed":true}' | tee -a "$RESULTS"
+  # The integer kernel the app uses for int8 packs (decoder-only cost).
+  $NODE build-wasm/bench_match_mt.js --F "$F" --d "$D" --int8 | tee -a "$RESULTS" || echo '{"flavour":"wasm-mt-int8","F":'"$F"',"failed":true}' | tee -a "$RESULTS"
+  $NODE build-wasm/bench_match_st.js --F "$F" --d "$D" --int8 | tee -a "$RESULTS" || echo '{"flavour":"wasm-st-int8","F":'"$F"',"failed":true}' | tee -a "$RESULTS"
   if [ "${BENCH_SKIP_SCIPY:-0}" != 1 ]; then
     build/bench_match --F "$F" --d "$D" --cost-out "$OUT/cost_$F.npy" >/dev/null
     /usr/bin/python3 bench/scipy_lap.py "$OUT/cost_$F.npy" "$OUT/perm_$F.bin" | sed 's/^{/{"flavour":"scipy",/' | tee -a "$RESULTS"

@@ -16,7 +16,7 @@ using namespace saematch;
 
 namespace cli {
 namespace {
-const std::set<std::string> kFlags = {"cosine", "no-fold", "direct", "pack", "quiet"};
+const std::set<std::string> kFlags = {"cosine", "no-fold", "direct", "pack", "quiet", "int8"};
 
 MatchOptions match_options(Args& a) {
   MatchOptions o;
@@ -25,8 +25,9 @@ MatchOptions match_options(Args& a) {
   o.weights.w_b = float(a.num("w-b", 0));
   o.weights.cosine = a.has("cosine");
   o.fold = !a.has("no-fold");
+  o.int8 = a.has("int8");
   o.topk = int(a.num("topk", 32));
-  o.dense_max = int(a.num("dense-max", 6144));
+  o.dense_max = int(a.num("dense-max", MatchOptions().dense_max));
   o.max_rounds = int(a.num("max-rounds", 30));
   if (o.topk < 1) fail("--topk must be >= 1");
   set_thread_count(int(a.num("threads", 0)));

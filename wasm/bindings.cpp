@@ -80,10 +80,10 @@ class Engine {
     return val::global("Float32Array").new_(typed_memory_view(n.size(), n.data()));
   }
 
-  val matchPair(int a, int b, float w_dec, float w_enc, float w_b, bool cosine, int topk, int dense_max, val progress) {
+  val matchPair(int a, int b, float w_dec, float w_enc, float w_b, bool cosine, int topk, int dense_max, bool int8, val progress) {
     MatchOptions o;
     o.weights = {w_dec, w_enc, w_b, cosine};
-    o.topk = topk; o.dense_max = dense_max; o.fold = true;
+    o.topk = topk; o.dense_max = dense_max; o.fold = true; o.int8 = int8;
     if (!progress.isUndefined() && !progress.isNull())
       o.progress = [progress](const std::string& stage, double f) { return progress(stage, f).as<bool>(); };
     pairs_[a] = match_saes(get(a), get(b), o);

@@ -50,12 +50,13 @@ class App {
 
   bindControls() {
     const s = this.state;
-    $('w-dec').value = s.wdec; $('w-enc').value = s.wenc; $('w-b').value = s.wb; $('cosine').checked = s.cos;
+    $('w-dec').value = s.wdec; $('w-enc').value = s.wenc; $('w-b').value = s.wb; $('cosine').checked = s.cos; $('int8').checked = s.i8;
     $('q').value = s.q; $('q-value').textContent = s.q.toFixed(2);
     $('pack-url').value = s.urls.length ? '' : s.pack;
     $('sae-urls').value = s.urls.join('\n');
     const readWeights = () => {
       s.wdec = Number($('w-dec').value); s.wenc = Number($('w-enc').value); s.wb = Number($('w-b').value); s.cos = $('cosine').checked;
+      s.i8 = $('int8').checked;
     };
     $('match-btn').addEventListener('click', () => { readWeights(); this.saveState(); this.guard(this.runMatch()); });
     $('cancel-btn').addEventListener('click', () => this.cancel());
@@ -215,7 +216,10 @@ class App {
     const t0 = performance.now();
     try {
       for (let l = 0; l + 1 < L; l++) {
-        const r = await this.engine.call('match', [l, l + 1, { w_dec: s.wdec, w_enc: s.wenc, w_b: s.wb, cosine: s.cos }], {
+        // The integer kernel only for int8 packs with a decoder-only cost: re-quantising the stored
+        // rows then gives back exactly the stored integers, so nothing is approximated.
+        const int8 = s.i8 && !!this.manifest && this.manifest.quant === 'int8' && s.wenc === 0 && s.wb === 0;
+        const r = await this.engine.call('match', [l, l + 1, { w_dec: s.wdec, w_enc: s.wenc, w_b: s.wb, cosine: s.cos, int8 }], {
           onProgress: (p) => this.progress.stage(`layers ${l}→${l + 1}: ${p.stage}`, (l + (p.fraction || 0)) / (L - 1)),
         });
         pairs.push(r);

@@ -50,7 +50,7 @@ const handlers = {
       throw new Error(`d_model mismatch: layer ${a} has d_model=${engine.layerD(a)}, layer ${b} has ${engine.layerD(b)}`);
     }
     const t0 = performance.now();
-    const r = engine.matchPair(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, o.topk || 32, o.dense_max || 6144,
+    const r = engine.matchPair(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, o.topk || 32, o.dense_max || 2048, !!o.int8,
       (stage, fraction) => { postMessage({ id, progress: { stage, fraction } }); return true; });
     const out = detach(r);
     out.ms = performance.now() - t0;

@@ -8,6 +8,7 @@ const SCHEMA = {
   wenc: { type: 'number', def: 0 },
   wb: { type: 'number', def: 0 },
   cos: { type: 'bool', def: false },
+  i8: { type: 'bool', def: true },          // integer kernel on int8 packs (exact on the stored weights)
   q: { type: 'number', def: 0.9 },
   sel: { type: 'pair', def: null },         // layer:feature
   zoom: { type: 'triple', def: null },      // k,x,y

@@ -1,5 +1,6 @@
 #include "saematch/match.h"
 #include "saematch/error.h"
+#include "saematch/int8_cost.h"
 #include "saematch/parallel.h"
 #include <algorithm>
 #include <atomic>
@@ -38,10 +39,36 @@ void finish(MatchResult& r, const MatF& EA, const MatF& EB, const std::vector<in
   for (int j = 0; j < r.FB; ++j) if (!used[size_t(j)]) r.unmatched_b.push_back(j);
 }
 
-MatchResult match_dense(const MatF& EA, const MatF& EB, const MatchOptions& o) {
+// Rows of the cost matrix between A's and B's embeddings: float GEMM, or integer dots on
+// int8-quantised rows (then EA/EB hold the dequantised rows, so everything else agrees).
+struct Blocks {
+  const MatF& EA;
+  const MatF& EB;
+  const QuantRows* QA = nullptr;
+  const QuantRows* QB = nullptr;
+  VecF nA = squared_norms(EA), nB = squared_norms(EB);
+  void rows(int r0, int r1, MatF& out) const {
+    if (QA) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
+    out.resize(r1 - r0, EB.rows());
+    cost_rows(EA, nA, EB, nB, r0, r1, out);
+  }
+  Blocks swapped() const { Blocks t{EB, EA, QB, QA}; return t; }
+};
+
+MatchResult match_dense(const Blocks& B, const MatchOptions& o) {
+  const MatF &EA = B.EA, &EB = B.EB;
   report(o, "cost matrix", 0);
   Stopwatch cost_clock;
-  MatF C = dense_cost(EA, EB);
+  MatF C(EA.rows(), EB.rows());
+  const int block = 256;
+  parallel_for(int((EA.rows() + block - 1) / block), [&](int b0, int b1) {
+    MatF tmp;
+    for (int b = b0; b < b1; ++b) {
+      int r0 = b * block, r1 = std::min<int>(int(EA.rows()), r0 + block);
+      B.rows(r0, r1, tmp);
+      C.middleRows(r0, r1 - r0) = tmp;
+    }
+  });
   const double cost_s = cost_clock.seconds();
   report(o, "assignment", 0.5);
   Stopwatch lap_clock;
@@ -63,10 +90,10 @@ struct Edge { int col; float cost; };
 // One pass over all cost blocks; `visit(worker, row, costs_of_row)` runs on worker threads
 // (worker in [0, thread_count())), one row per call.
 template <class Visit>
-void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB, const MatchOptions& o,
-                 const std::string& stage, Visit visit) {
+void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage, Visit visit) {
   const int block = 128;
-  int nblocks = int((EA.rows() + block - 1) / block);
+  const int rows = int(B.EA.rows());
+  int nblocks = (rows + block - 1) / block;
   std::atomic<int> next{0}, finished{0};
   std::atomic<bool> cancel{false};
   // Progress callbacks may be JS functions, callable only from the calling thread (chunk 0).
@@ -77,9 +104,8 @@ void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB,
     while (!cancel) {
       int b = next++;
       if (b >= nblocks) break;
-      int r0 = b * block, r1 = std::min<int>(int(EA.rows()), r0 + block);
-      tmp.resize(r1 - r0, EB.rows());
-      cost_rows(EA, nA, EB, nB, r0, r1, tmp);
+      int r0 = b * block, r1 = std::min(rows, r0 + block);
+      B.rows(r0, r1, tmp);
       for (int i = r0; i < r1; ++i) visit(worker, i, tmp.row(i - r0).data());
       int f = ++finished;
       if (caller && o.progress && !o.progress(stage, double(f) / nblocks)) cancel = true;
@@ -88,11 +114,12 @@ void stream_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB,
   if (cancel) fail("cancelled");
 }
 
-MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) {
+MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
+  const MatF &EA = B.EA, &EB = B.EB;
+  const VecF &nA = B.nA, &nB = B.nB;
   const int n = int(EA.rows()), m = int(EB.rows());  // n <= m here
   const int k = std::max(1, std::min(o.topk, m));
   const int kc = 4;  // best rows per column, so that every column is reachable
-  VecF nA = squared_norms(EA), nB = squared_norms(EB);
   std::vector<std::vector<Edge>> cand(static_cast<size_t>(n));
   // The LAP runs on shifted costs c'_ij = c_ij - |a_i|^2 - |b_j|^2 + S (square problems) or
   // c_ij - |a_i|^2 + S (n < m). Every assignment that matches all rows (and, when square,
@@ -119,7 +146,7 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
   std::vector<std::vector<int>> colarg(size_t(T), std::vector<int>(size_t(m) * kc, -1));
   std::vector<float> max_cost_w(size_t(T), 0.f);
   Stopwatch stream_clock;
-  stream_rows(EA, nA, EB, nB, o, "candidates", [&](int w, int i, const float* row) {
+  stream_rows(B, o, "candidates", [&](int w, int i, const float* row) {
     std::vector<int> idx(static_cast<size_t>(m));
     for (int j = 0; j < m; ++j) idx[size_t(j)] = j;
     // Graph: best k by cosine, which spreads rows over all columns; pool: the next best P.
@@ -194,8 +221,8 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
       std::fill(redo.begin(), redo.end(), 1);
       // Candidate graph has no perfect matching through these rows: give them every column.
       for (int i : bad.rows) {
-        MatF row(1, m);
-        cost_rows(EA, nA, EB, nB, i, i + 1, row);
+        MatF row;
+        B.rows(i, i + 1, row);
         for (int j = 0; j < m; ++j) cand[size_t(i)].push_back({j, shifted(i, j, row(0, j))});
       }
       continue;
@@ -217,7 +244,7 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
     std::atomic<int64_t> violations{0};
     std::vector<double> row_min(size_t(n), 0);
     Stopwatch certify_clock;
-    stream_rows(EA, nA, EB, nB, o, "certify", [&](int, int i, const float* row) {
+    stream_rows(B, o, "certify", [&](int, int i, const float* row) {
       const double ui = l.u[size_t(i)];
       std::vector<float> red(static_cast<size_t>(m));
       double mn = 0;
@@ -280,13 +307,13 @@ MatchResult match_sparse(const MatF& EA, const MatF& EB, const MatchOptions& o) 
 }
 }  // namespace
 
-MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions& o) {
-  if (EA.cols() != EB.cols()) fail("the two layers have different feature widths (d_model mismatch)");
-  if (EA.rows() == 0 || EB.rows() == 0) fail("cannot match an SAE with no features");
-  if (std::max(EA.rows(), EB.rows()) < o.dense_max) return match_dense(EA, EB, o);
-  if (EA.rows() <= EB.rows()) return match_sparse(EA, EB, o);
+namespace {
+MatchResult match_blocks(const Blocks& B, const MatchOptions& o) {
+  const MatF &EA = B.EA, &EB = B.EB;
+  if (std::max(EA.rows(), EB.rows()) < o.dense_max) return match_dense(B, o);
+  if (EA.rows() <= EB.rows()) return match_sparse(B, o);
   // More features in A than B: match B to A, then invert.
-  MatchResult t = match_sparse(EB, EA, o);
+  MatchResult t = match_sparse(B.swapped(), o);
   std::vector<int> a_to_b(size_t(EA.rows()), -1);
   std::vector<float> costs(size_t(EA.rows()), std::numeric_limits<float>::quiet_NaN());
   for (int j = 0; j < t.FA; ++j) { int i = t.a_to_b[size_t(j)]; a_to_b[size_t(i)] = j; costs[size_t(i)] = t.cost[size_t(j)]; }
@@ -294,6 +321,20 @@ MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions&
   finish(r, EA, EB, a_to_b, costs);
   r.certified = t.certified; r.gap_bound = t.gap_bound; r.rounds = t.rounds; r.method = t.method; r.candidate_edges = t.candidate_edges;
   r.seconds_cost = t.seconds_cost; r.seconds_lap = t.seconds_lap;
+  return r;
+}
+}  // namespace
+
+MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions& o) {
+  if (EA.cols() != EB.cols()) fail("the two layers have different feature widths (d_model mismatch)");
+  if (EA.rows() == 0 || EB.rows() == 0) fail("cannot match an SAE with no features");
+  if (!o.int8) return match_blocks(Blocks{EA, EB}, o);
+  // Exact matching of the int8-quantised embeddings (identical to the stored weights of an
+  // int8 pack); the method name says so.
+  QuantRows QA = quantise_rows(EA), QB = quantise_rows(EB);
+  MatF DA = dequantise(QA), DB = dequantise(QB);
+  MatchResult r = match_blocks(Blocks{DA, DB, &QA, &QB}, o);
+  r.method += " int8";
   return r;
 }
 

@@ -25,7 +25,8 @@ const tests = [
       assertEq(await page.evaluate(() => crossOriginIsolated), true, 'page is cross-origin isolated');
       assertEq(await page.getAttribute('#engine-flavour', 'data-flavour'), 'mt', 'engine flavour');
       assert(/7 layer pairs matched/.test(await status(page)), 'all 7 demo pairs matched');
-      assert(/certified optimal/.test(await page.textContent('#histogram .caption')), 'histogram caption says certified optimal');
+      const caption = await page.textContent('#histogram .caption');
+      assert(/certified optimal \(sparse\+certify int8/.test(caption), `certified, sparse path, int8 kernel on the int8 demo pack: ${caption}`);
       assert(/folded/.test(await page.textContent('#fold-note')), 'folding note shown for JumpReLU');
       assertEq(await errorText(page), '', 'no error banner');
     },
@@ -81,6 +82,26 @@ const tests = [
       assert(Math.abs(zoomAfter - zoomBefore) < 1e-2, `same zoom (${zoomBefore} vs ${zoomAfter})`);
       await page2.screenshot({ path: path.join(ROOT, 'test-results/browser/reopened-link.png') });
       await page2.close();
+    },
+  },
+  {
+    name: 'int8 kernel and float kernel give the same matching on the int8 demo pack',
+    async fn({ page }) {
+      await page.goto(iso.url);
+      await waitReady(page);
+      const snap = () => page.evaluate(() => window.saematchApp.model.pairs.map((p) => ({ method: p.method, total: p.total, perm: Array.from(p.a_to_b) })));
+      const withInt8 = await snap();
+      await page.uncheck('#int8');
+      await page.click('#match-btn');
+      await waitReady(page);
+      assert(page.url().includes('i8=0'), 'kernel choice is in the URL');
+      const withFloat = await snap();
+      for (let l = 0; l < withInt8.length; l++) {
+        assertEq([withInt8[l].method, withFloat[l].method], ['sparse+certify int8', 'sparse+certify'], `pair ${l} kernels`);
+        assert(Math.abs(withInt8[l].total - withFloat[l].total) <= 1e-4 * withFloat[l].total, `pair ${l} totals ${withInt8[l].total} vs ${withFloat[l].total}`);
+        const same = withInt8[l].perm.filter((g, f) => g === withFloat[l].perm[f]).length;
+        assert(same >= 0.999 * withInt8[l].perm.length, `pair ${l}: ${same} of ${withInt8[l].perm.length} pairs identical`);
+      }
     },
   },
   {

@@ -16,9 +16,10 @@ using Progress = std::function<bool(const std::string& stage, double fraction)>;
 struct MatchOptions {
   CostWeights weights;
   bool fold = true;
-  int dense_max = 6144;  // use the dense path while max(F_A, F_B) < this
+  int dense_max = 2048;  // dense path while max(F_A, F_B) < this (above, the sparse path is faster and leaner)
   int topk = 32;         // candidates per row on the sparse path
-  int max_rounds = 30;   // certification rounds before giving up with a gap bound
+  int max_rounds = 30;   // full certification passes before giving up with a gap bound
+  bool int8 = false;     // cost blocks from int8-quantised rows with integer dot products
   Progress progress;
 };
 
