@@ -67,3 +67,28 @@ TEST_CASE("int8 row quantisation error is bounded by half a step") {
   MatF b = dequantize(q);
   for (int r = 0; r < 20; ++r) CHECK((a.row(r) - b.row(r)).cwiseAbs().maxCoeff() <= q.scale[size_t(r)] * 0.5f + 1e-6f);
 }
+
+TEST_CASE("a single packed layer expands to the same SAE as the pack, and is 4x smaller than floats") {
+  SynthOptions so; so.layers = 2; so.F = 300; so.d = 48; so.seed = 12;
+  SynthModel m = make_synthetic(so);
+  PackedLayer p = pack_single_layer(m.saes[1]);
+  CHECK(p.F() == 300);
+  CHECK(p.d() == 48);
+  CHECK(p.blob.size() < size_t(300) * 48 * 4 * 2 / 3);
+  // Same bytes as the layer of a real pack (one layer, one shard).
+  PackOptions po; po.max_shard_bytes = size_t(1) << 30;
+  auto files = make_pack({m.saes[1]}, {}, po);
+  REQUIRE(files.size() == 2);
+  CHECK(files[1].bytes == p.blob);
+  Sae a = p.expand(), folded = fold(m.saes[1]);
+  CHECK(a.F() == folded.F());
+  // int8 rows: within half a quantisation step of the folded weights.
+  for (int i = 0; i < a.F(); ++i) {
+    float step = folded.W_dec.row(i).cwiseAbs().maxCoeff() / 127.f;
+    CHECK((a.W_dec.row(i) - folded.W_dec.row(i)).cwiseAbs().maxCoeff() <= 0.5f * step + 1e-7f);
+  }
+  // Corrupt blob length is refused with a message, not garbage.
+  PackedLayer bad = p;
+  bad.blob.pop_back();
+  CHECK_THROWS_WITH(bad.expand(), Catch::Contains("bytes"));
+}

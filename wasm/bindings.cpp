@@ -11,6 +11,7 @@
 #include "saematch/parallel.h"
 #include "saematch/sha256.h"
 #include "saematch/zip.h"
+#include <list>
 #include <map>
 #include <memory>
 
@@ -38,8 +39,11 @@ class Engine {
  public:
   // Layer from a verified pack blob (shards concatenated in order).
   void setPackLayer(int index, const std::string& layer_json, const val& blob) {
-    auto b = bytes_of(blob);
-    layers_[index] = pack_layer_to_sae(Json::parse(layer_json), b.data(), b.size());
+    PackedLayer p{Json::parse(layer_json), bytes_of(blob)};
+    if (double(p.blob.size()) != p.entry.at("blob_bytes").as_num("blob_bytes"))
+      fail("layer " + std::to_string(index) + ": " + std::to_string(p.blob.size()) + " bytes of weights, the manifest says " +
+           std::to_string(size_t(p.entry.at("blob_bytes").as_num("blob_bytes"))));
+    store(index, std::move(p));
   }
   // Layer from a whole params.npz or safetensors file held in memory (direct path).
   std::string setFileLayer(int index, const std::string& kind, const val& file, const std::string& cfg_json) {
@@ -52,7 +56,7 @@ class Engine {
       if (has) c = parse_saelens_config(cfg_json);
       s = load_saelens(has ? &c : nullptr, *src);
     }
-    layers_[index] = fold(s);
+    store(index, pack_single_layer(s));  // folded and int8-quantised, like a pack layer
     return describe_sae(s);
   }
   // Layer from named .npy / tensor arrays fetched by range requests: {name: Uint8Array}.
@@ -66,13 +70,13 @@ class Engine {
     }
     bool jump = m.count("threshold") > 0;
     Sae s = sae_from_arrays(std::move(m), jump ? Activation::JumpReLU : Activation::ReLU, 0, "layer " + std::to_string(index));
-    layers_[index] = fold(s);
+    store(index, pack_single_layer(s));  // folded and int8-quantised, like a pack layer
     return describe_sae(s);
   }
   bool hasLayer(int index) const { return layers_.count(index) > 0; }
-  int layerF(int index) const { return get(index).F(); }
-  int layerD(int index) const { return get(index).d(); }
-  void clear() { layers_.clear(); pairs_.clear(); }
+  int layerF(int index) const { return packed(index).F(); }
+  int layerD(int index) const { return packed(index).d(); }
+  void clear() { layers_.clear(); pairs_.clear(); expanded_.clear(); }
   val decoderNorms(int index) const {
     const Sae& s = get(index);
     std::vector<float> n(size_t(s.F()));
@@ -125,12 +129,26 @@ class Engine {
   static double quantileOf(const val& costs, double q) { return quantile(convertJSArrayToNumberVector<float>(costs), q); }
 
  private:
-  const Sae& get(int i) const {
+  const PackedLayer& packed(int i) const {
     auto it = layers_.find(i);
     if (it == layers_.end()) fail("layer " + std::to_string(i) + " is not loaded");
     return it->second;
   }
-  std::map<int, Sae> layers_;
+  void store(int i, PackedLayer p) {
+    expanded_.remove_if([i](const std::pair<int, Sae>& e) { return e.first == i; });
+    layers_[i] = std::move(p);
+  }
+  // Layers stay packed; at most two are expanded to floats at a time (the pair being matched).
+  const Sae& get(int i) const {
+    for (auto it = expanded_.begin(); it != expanded_.end(); ++it)
+      if (it->first == i) { expanded_.splice(expanded_.begin(), expanded_, it); return expanded_.front().second; }
+    Sae s = packed(i).expand();
+    if (expanded_.size() >= 2) expanded_.pop_back();
+    expanded_.emplace_front(i, std::move(s));
+    return expanded_.front().second;
+  }
+  std::map<int, PackedLayer> layers_;
+  mutable std::list<std::pair<int, Sae>> expanded_;  // most recently used first
   std::map<int, MatchResult> pairs_;
 };
 

@@ -187,7 +187,7 @@ class App {
     this.layerBlobs = blobs;
     this.manifest = null; this.packHash = '';
     $('pack-title').textContent = `${urls.length} SAEs from URLs · d=${d}`;
-    $('fold-note').textContent = 'Weights read directly (HTTP Range for .npz); folded in the worker.';
+    $('fold-note').textContent = 'Weights read directly (HTTP Range for .npz); folded and quantised to int8 in the worker.';
     this.pending = { F, labels: urls.map(() => null), layerIds: urls.map((_, i) => i) };
   }
 
@@ -218,7 +218,9 @@ class App {
       for (let l = 0; l + 1 < L; l++) {
         // The integer kernel only for int8 packs with a decoder-only cost: re-quantising the stored
         // rows then gives back exactly the stored integers, so nothing is approximated.
-        const int8 = s.i8 && !!this.manifest && this.manifest.quant === 'int8' && s.wenc === 0 && s.wb === 0;
+        // Layers read from URLs are stored int8 too (quantised in the worker).
+        const int8Stored = this.manifest ? this.manifest.quant === 'int8' : this.state.urls.length > 0;
+        const int8 = s.i8 && int8Stored && s.wenc === 0 && s.wb === 0;
         const r = await this.engine.call('match', [l, l + 1, { w_dec: s.wdec, w_enc: s.wenc, w_b: s.wb, cosine: s.cos, int8 }], {
           onProgress: (p) => this.progress.stage(`layers ${l}→${l + 1}: ${p.stage}`, (l + (p.fraction || 0)) / (L - 1)),
         });

@@ -184,4 +184,19 @@ Sae pack_layer_to_sae(const Json& e, const uint8_t* blob, size_t n) {
   s.validate("pack layer " + std::to_string(s.meta.layer));
   return s;
 }
+int PackedLayer::F() const { return int(entry.at("F").as_num("F")); }
+int PackedLayer::d() const { return int(entry.at("d_model").as_num("d_model")); }
+
+PackedLayer pack_single_layer(const Sae& raw, const std::string& quant) {
+  PackOptions o;
+  o.quant = quant;
+  o.max_shard_bytes = size_t(1) << 40;  // one shard: nothing is served, it only stays in memory
+  auto files = make_pack({raw}, {}, o, nullptr);
+  PackedLayer p;
+  for (auto& f : files) {
+    if (f.name == "manifest.json") p.entry = Json::parse(std::string(f.bytes.begin(), f.bytes.end())).at("layers").arr.at(0);
+    else if (f.name.rfind("layer00.", 0) == 0) p.blob.insert(p.blob.end(), f.bytes.begin(), f.bytes.end());
+  }
+  return p;
+}
 }  // namespace saematch

@@ -23,6 +23,18 @@ std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<
                                 const PackOptions& o, PackReport* report = nullptr);
 // Rebuild a (folded) SAE from one manifest layer entry and its concatenated shard bytes.
 Sae pack_layer_to_sae(const Json& layer, const uint8_t* blob, size_t n);
+// One layer kept the way a pack stores it (folded, quantised) and expanded to an SAE only
+// while it is being used: 26 Gemma Scope 16k layers fit in WASM memory this way, as floats
+// they would not (about 300 MB each).
+struct PackedLayer {
+  Json entry;                 // the manifest's layer entry
+  std::vector<uint8_t> blob;  // its shards concatenated
+  int F() const;
+  int d() const;
+  Sae expand() const { return pack_layer_to_sae(entry, blob.data(), blob.size()); }
+};
+// Folds (if JumpReLU) and quantises a loaded SAE into that form.
+PackedLayer pack_single_layer(const Sae& raw, const std::string& quant = "int8");
 // Sanity checks on a parsed manifest (format, version, consistent d_model); throws with a reason.
 void validate_manifest(const Json& manifest);
 }  // namespace saematch
