@@ -64,6 +64,9 @@ const tests = [
       assertEq(await tableFeatures(page), want, 'chain (backward and forward from layer 3) equals the planted chain');
       assertEq(await selection(page), [3, f], 'selection');
       assertEq(await page.locator('#graph svg circle.node').count(), 8, 'one SVG node per layer on the chain');
+      const shown = await page.locator('#graph svg rect.feature').count();
+      assert(shown > 50 && shown <= 5000, `zoomed in, visible features are SVG nodes (${shown})`);
+      assertEq(await page.locator(`#graph svg rect.feature[data-layer="3"][data-feature="${f}"]`).count(), 1, 'the clicked feature is one of them');
       assert(/\/8|persists|stops/.test(await page.textContent('#chain-summary')), 'summary shown');
       assert(await page.locator('#detail svg.sparkline path').count() === 1, 'decoder-norm sparkline drawn');
 
@@ -163,6 +166,8 @@ const tests = [
       await loadUrls(page, ['fx/d16/layer_00/params.npz', 'fx/d16/layer_01/params.npz', 'fx/d16/layer_02/params.npz']);
       assertEq(await errorText(page), '', 'no error');
       assertEq(await waitReady(page), 'ready', 'status');
+      assert(/quantised to int8 in the worker/.test(await page.textContent('#fold-note')), 'direct layers are quantised in the worker');
+      assert(/int8/.test(await page.textContent('#histogram .caption')), 'and matched with the int8 kernel');
       assertEq(await page.evaluate(() => window.saematchApp.model.F), [64, 64, 64], 'three layers of 64 features');
       const npzRequests = iso.requests.slice(before).filter((r) => r.path.endsWith('params.npz') && r.method === 'GET');
       assert(npzRequests.length > 0 && npzRequests.every((r) => r.range && /^bytes=\d+-\d+$/.test(r.range)),

@@ -12,6 +12,7 @@ export class GraphPanel {
     this.svg = d3.select(root.querySelector('svg'));
     this.axis = this.svg.append('g').attr('class', 'axis');
     this.world = this.svg.append('g').attr('class', 'world');
+    this.nodesG = this.world.append('g').attr('class', 'features');  // visible features, once rows are tall enough
     this.chainG = this.world.append('g').attr('class', 'chain');
     this.tip = d3.select(root).append('div').attr('class', 'tooltip').style('display', 'none');
     this.transform = d3.zoomIdentity;
@@ -120,15 +121,31 @@ export class GraphPanel {
     ctx.globalAlpha = Math.min(0.6, 0.15 + 0.1 * t.k);
     good.forEach((path, i) => { ctx.strokeStyle = d3.interpolateViridis((i + 0.5) / buckets); ctx.stroke(path); });
     ctx.globalAlpha = 1;
-    // Node ticks once rows are tall enough to tell apart.
+    // Zoomed out, a column is a bar on the canvas; zoomed in, the visible features become SVG nodes.
     ctx.fillStyle = getComputedStyle(this.root).getPropertyValue('--node').trim() || '#888';
+    const nodes = [];
+    const [, top] = t.invert([0, 0]), [, bottom] = t.invert([0, this.height]);
     for (let l = 0; l < this.model.F.length; l++) {
       const h = this.rowH(l);
-      if (h * t.k < 3) { ctx.fillRect(this.x(l) - 1.5 / t.k, MARGIN.top, 3 / t.k, this.height - MARGIN.top - MARGIN.bottom); continue; }
-      for (let r = 0; r < this.model.F[l]; r++) ctx.fillRect(this.x(l) - 3 / t.k, MARGIN.top + (r + 0.2) * h, 6 / t.k, 0.6 * h);
+      if (h * t.k < 4) { ctx.fillRect(this.x(l) - 1.5 / t.k, MARGIN.top, 3 / t.k, this.height - MARGIN.top - MARGIN.bottom); continue; }
+      const r0 = Math.max(0, Math.floor((top - MARGIN.top) / h)), r1 = Math.min(this.model.F[l], Math.ceil((bottom - MARGIN.top) / h));
+      for (let r = r0; r < r1; r++) nodes.push({ l, f: this.model.order[l][r], y: MARGIN.top + (r + 0.5) * h, h });
     }
+    this.drawNodes(nodes);
     this.drawAxis();
     this.drawChain();
+  }
+
+  drawNodes(nodes) {
+    const k = this.transform.k;
+    const labels = this.model.labels;
+    this.nodesG.selectAll('rect').data(nodes.length <= 5000 ? nodes : [], (d) => `${d.l}:${d.f}`).join(
+      (enter) => enter.append('rect').attr('class', 'feature').call((r) => r.append('title')),
+    )
+      .attr('x', (d) => this.x(d.l) - 4 / k).attr('width', 8 / k)
+      .attr('y', (d) => d.y - 0.35 * d.h).attr('height', (d) => 0.7 * d.h)
+      .attr('data-layer', (d) => d.l).attr('data-feature', (d) => d.f)
+      .select('title').text((d) => `L${d.l} #${d.f}${labels[d.l] ? ' · ' + labels[d.l][d.f] : ''}`);
   }
 
   drawAxis() {
