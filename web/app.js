@@ -3,7 +3,7 @@
 /* global d3 */
 import { EngineClient } from './engine-client.js';
 import { loadManifest, PackLoader, clearPackCaches } from './pack-loader.js';
-import { readState, writeState } from './state.js';
+import { readState, writeState, selectLayers } from './state.js';
 import { chainOrder } from './layout.js';
 import { GraphPanel } from './panels/graph.js';
 import { DetailPanel } from './panels/detail.js';
@@ -53,6 +53,7 @@ class App {
     $('w-dec').value = s.wdec; $('w-enc').value = s.wenc; $('w-b').value = s.wb; $('cosine').checked = s.cos; $('int8').checked = s.i8;
     $('q').value = s.q; $('q-value').textContent = s.q.toFixed(2);
     $('pack-url').value = s.urls.length ? '' : s.pack;
+    $('layers').value = s.layers;
     $('sae-urls').value = s.urls.join('\n');
     const readWeights = () => {
       s.wdec = Number($('w-dec').value); s.wenc = Number($('w-enc').value); s.wb = Number($('w-b').value); s.cos = $('cosine').checked;
@@ -62,7 +63,9 @@ class App {
     $('cancel-btn').addEventListener('click', () => this.cancel());
     $('q').addEventListener('input', () => { $('q-value').textContent = Number($('q').value).toFixed(2); });
     $('q').addEventListener('change', () => { s.q = Number($('q').value); this.saveState(); this.guard(this.applyThresholds()); });
-    $('load-pack').addEventListener('click', () => { s.pack = $('pack-url').value.trim(); s.urls = []; s.sel = null; s.zoom = null; this.saveState(); this.load(); });
+    $('load-pack').addEventListener('click', () => {
+      s.pack = $('pack-url').value.trim(); s.layers = $('layers').value.trim(); s.urls = []; s.sel = null; s.zoom = null; this.saveState(); this.load();
+    });
     $('load-urls').addEventListener('click', () => {
       s.urls = $('sae-urls').value.split(/\s+/).filter(Boolean); s.sel = null; s.zoom = null; this.saveState(); this.load();
     });
@@ -139,13 +142,14 @@ class App {
     }
     this.state.mh = pack.hash.slice(0, 12);
     this.saveState();
+    const chosen = selectLayers(this.state.layers, m.layers.map((l) => l.layer)).map((i) => m.layers[i]);
     const loader = new PackLoader(pack, { onNotice: (t) => this.notice(t) });
     await loader.storeManifest();
-    const names = m.layers.map((l) => `layer ${l.layer}`);
-    this.progress.startDownload(names, m.layers.map((l) => l.shards.reduce((a, s) => a + s.bytes, 0)));
+    const names = chosen.map((l) => `layer ${l.layer}`);
+    this.progress.startDownload(names, chosen.map((l) => l.shards.reduce((a, s) => a + s.bytes, 0)));
     const blobs = [], labels = [], F = [];
-    for (let i = 0; i < m.layers.length; i++) {
-      const layer = m.layers[i];
+    for (let i = 0; i < chosen.length; i++) {
+      const layer = chosen[i];
       const blob = await loader.loadLayer(layer, (n, cached) => this.progress.addBytes(i, n, cached));
       blobs.push({ kind: 'pack', index: i, json: JSON.stringify(layer), blob });
       labels.push(await loader.labels(layer));
@@ -154,12 +158,13 @@ class App {
     this.layerBlobs = blobs;
     await this.reloadLayersIntoEngine();
     this.manifest = m; this.packHash = pack.hash;
-    $('pack-title').textContent = `${m.title || m.model || 'pack'} · ${m.layers.length} layers · F=${F.join('/') === '' ? '?' : F[0]} · d=${m.d_model} · ${m.quant}`;
+    const which = chosen.length === m.layers.length ? `${m.layers.length} layers` : `layers ${chosen.map((l) => l.layer).join(', ')} of ${m.layers.length}`;
+    $('pack-title').textContent = `${m.title || m.model || 'pack'} · ${which} · F=${F[0]} · d=${m.d_model} · ${m.quant}`;
     const acts = new Set(m.layers.map((l) => l.activation));
     $('fold-note').textContent = acts.has('jumprelu')
       ? 'JumpReLU thresholds are folded into the weights before matching.'
       : `${[...acts].join('/')} SAEs have no threshold: folding is the identity.`;
-    this.pending = { F, labels, layerIds: m.layers.map((l) => l.layer) };
+    this.pending = { F, labels, layerIds: chosen.map((l) => l.layer) };
   }
 
   async loadUrls(urls) {
@@ -291,7 +296,12 @@ class App {
     out.innerHTML = '';
     if (!this.model || !q) return;
     let m = /^L?(\d+)\s*[:#]\s*(\d+)$/i.exec(q);
-    if (m) { this.select(Number(m[1]), Number(m[2])); return; }
+    if (m) {  // "L3:120" names the model's layer 3, wherever it sits among the loaded layers
+      const pos = this.model.layerIds.indexOf(Number(m[1]));
+      if (pos < 0) { out.textContent = `layer ${m[1]} is not loaded (loaded: ${this.model.layerIds.join(', ')})`; return; }
+      this.select(pos, Number(m[2]));
+      return;
+    }
     m = /^#?(\d+)$/.exec(q);
     if (m) { this.select(this.chain ? this.chain.layer : 0, Number(m[1])); return; }
     const needle = q.toLowerCase();

@@ -4,6 +4,7 @@ const SCHEMA = {
   pack: { type: 'string', def: 'demo/manifest.json' },
   mh: { type: 'string', def: '' },          // manifest hash prefix the link was made with
   urls: { type: 'list', def: [] },          // direct SAE URLs instead of a pack
+  layers: { type: 'string', def: '' },      // subset of the pack's layers ('' = all), e.g. 0-5 or 0,4,8
   wdec: { type: 'number', def: 1 },
   wenc: { type: 'number', def: 0 },
   wb: { type: 'number', def: 0 },
@@ -34,6 +35,24 @@ function formatValue(spec, v) {
     case 'triple': return v.map((x) => Number(x.toFixed(3))).join(',');
     default: return String(v);
   }
+}
+
+// Parses a layer selection like "0-5", "0,4,8" or "2-4,9" against the layer ids a pack has;
+// returns the positions (into the manifest's layer list) in pack order, or throws with a reason.
+export function selectLayers(spec, ids) {
+  if (!spec || !spec.trim()) return ids.map((_, i) => i);
+  const want = new Set();
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
+    if (!m) throw new Error(`layers: cannot read "${part}" (use e.g. 0-5 or 0,4,8)`);
+    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    for (let x = Math.min(a, b); x <= Math.max(a, b); x++) want.add(x);
+  }
+  const pos = ids.map((id, i) => (want.has(id) ? i : -1)).filter((i) => i >= 0);
+  const missing = [...want].filter((x) => !ids.includes(x));
+  if (missing.length) throw new Error(`layers: this pack has no layer ${missing.slice(0, 5).join(', ')} (it has ${ids[0]}…${ids[ids.length - 1]})`);
+  if (pos.length < 2) throw new Error('layers: choose at least two layers to match');
+  return pos;
 }
 
 export function readState(hash = location.hash) {

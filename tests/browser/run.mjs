@@ -200,6 +200,27 @@ const tests = [
     },
   },
   {
+    name: 'a subset of layers from the link: loads, matches and searches only those',
+    async fn({ page }) {
+      await page.goto(`${iso.url}#pack=demo%2Fmanifest.json&layers=2-5`);
+      assertEq(await waitReady(page), 'ready', 'status');
+      assertEq(await page.evaluate(() => window.saematchApp.model.layerIds), [2, 3, 4, 5], 'layers 2..5 loaded');
+      assert(/3 layer pairs matched/.test(await status(page)), 'three pairs matched');
+      assert(/layers 2, 3, 4, 5 of 8/.test(await page.textContent('#pack-title')), 'title names the subset');
+      const f = plantedFeatureWithFullChain(truth, 3);
+      await page.fill('#search', `3:${f}`);
+      await page.press('#search', 'Enter');
+      await page.waitForFunction((ff) => document.querySelector(`#chain-table tr.current[data-feature="${ff}"]`), f);
+      assertEq(await tableFeatures(page), truthChain(truth, 3, f).slice(2, 6), 'chain over layers 2..5 equals the planted one');
+      assertEq(await selection(page), [1, f], 'model layer 3 is position 1 of the subset');
+
+      await page.goto(`${iso.url}#pack=demo%2Fmanifest.json&layers=6-9`);
+      await page.reload();
+      await waitReady(page);
+      assert(/no layer 8, 9/.test(await errorText(page)), `missing layers named: ${await errorText(page)}`);
+    },
+  },
+  {
     name: 'Neuronpedia links from a pack that names a source',
     async fn({ page }) {
       await page.goto(`${iso.url}#pack=fx%2Fnp%2Fmanifest.json&sel=1:7`);
@@ -298,6 +319,23 @@ const tests = [
       await page.click('#clear-cache');
       await page.waitForFunction(() => /Cleared 1 cached pack/.test(document.getElementById('notices').textContent));
       assertEq(await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('saematch-pack-')).length), 0, 'pack cache gone');
+    },
+  },
+  {
+    name: 'download progress: a bar per layer and a total with bytes and ETA',
+    context: { serviceWorkers: 'block' },
+    async fn({ page }) {
+      // Slow shards down so the bars can be seen mid-download.
+      await page.route('**/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 250)); await route.continue(); });
+      await page.goto(iso.url);
+      await page.waitForSelector('#progress-layer-7', { timeout: 20000 });
+      const rows = await page.$$eval('#progress .prow .plabel', (els) => els.map((e) => e.textContent));
+      assertEq(rows.slice(0, 9), ['total', ...[0, 1, 2, 3, 4, 5, 6, 7].map((l) => `layer ${l}`)], 'total bar, then one per layer');
+      await page.waitForFunction(() => { const t = document.querySelector('#progress-total + .ptext'); return t && /ETA/.test(t.textContent); }, null, { timeout: 20000 });
+      const total = await page.textContent('#progress-total + .ptext');
+      assert(/^\d+\.\d\/8\.2 MiB, ETA \d+ s$/.test(total), `total shows bytes of 8.2 MiB and an ETA: ${total}`);
+      assertEq(await waitReady(page), 'ready', 'status');
+      assertEq(await page.isHidden('#progress'), true, 'progress hidden when done');
     },
   },
   {
