@@ -52,6 +52,27 @@ struct Blocks {
     out.resize(r1 - r0, EB.rows());
     cost_rows(EA, nA, EB, nB, r0, r1, out);
   }
+  // Rows ids[0..count) of the cost matrix (in that order), for partial certification passes.
+  void rows_of(const int* ids, int count, MatF& out) const {
+    VecF ns(count);
+    for (int t = 0; t < count; ++t) ns[t] = nA[ids[t]];
+    if (QA) {
+      QuantRows sub;
+      sub.rows = count; sub.cols = QA->cols; sub.stride = QA->stride;
+      sub.q.resize(size_t(count) * size_t(sub.stride));
+      sub.scale.resize(count);
+      for (int t = 0; t < count; ++t) {
+        std::copy_n(&QA->q[size_t(ids[t]) * size_t(sub.stride)], sub.stride, &sub.q[size_t(t) * size_t(sub.stride)]);
+        sub.scale[t] = QA->scale[ids[t]];
+      }
+      cost_rows_q(sub, ns, *QB, nB, 0, count, out);
+      return;
+    }
+    MatF sub(count, EA.cols());
+    for (int t = 0; t < count; ++t) sub.row(t) = EA.row(ids[t]);
+    out.resize(count, EB.rows());
+    cost_rows(sub, ns, EB, nB, 0, count, out);
+  }
   Blocks swapped() const { Blocks t{EB, EA, QB, QA}; return t; }
 };
 
@@ -87,12 +108,13 @@ MatchResult match_dense(const Blocks& B, const MatchOptions& o) {
 
 struct Edge { int col; float cost; };
 
-// One pass over all cost blocks; `visit(worker, row, costs_of_row)` runs on worker threads
-// (worker in [0, thread_count())), one row per call.
+// One pass over the cost blocks of all rows, or of the rows in `subset`; `visit(worker, row,
+// costs_of_row)` runs on worker threads (worker in [0, thread_count())), one row per call.
 template <class Visit>
-void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage, Visit visit) {
+void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage, Visit visit,
+                 const std::vector<int>* subset = nullptr) {
   const int block = 128;
-  const int rows = int(B.EA.rows());
+  const int rows = subset ? int(subset->size()) : int(B.EA.rows());
   int nblocks = (rows + block - 1) / block;
   std::atomic<int> next{0}, finished{0};
   std::atomic<bool> cancel{false};
@@ -105,8 +127,13 @@ void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stag
       int b = next++;
       if (b >= nblocks) break;
       int r0 = b * block, r1 = std::min(rows, r0 + block);
-      B.rows(r0, r1, tmp);
-      for (int i = r0; i < r1; ++i) visit(worker, i, tmp.row(i - r0).data());
+      if (subset) {
+        B.rows_of(subset->data() + r0, r1 - r0, tmp);
+        for (int t = r0; t < r1; ++t) visit(worker, (*subset)[size_t(t)], tmp.row(t - r0).data());
+      } else {
+        B.rows(r0, r1, tmp);
+        for (int i = r0; i < r1; ++i) visit(worker, i, tmp.row(i - r0).data());
+      }
       int f = ++finished;
       if (caller && o.progress && !o.progress(stage, double(f) / nblocks)) cancel = true;
     }
@@ -197,7 +224,13 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
   // Square problems re-solve warm: only rows that gained edges are augmented again.
   std::vector<char> redo(size_t(n), 1);
   bool warm = false;
-  int passes = 0;  // full certification passes (what max_rounds caps)
+  int passes = 0;  // certification passes, full or partial (what max_rounds caps)
+  // Row bounds that spare re-streaming: when row i was last streamed (duals u0, v0), every
+  // column outside its pool and graph had reduced cost >= rq[i]. Warm solves only lower v, so
+  // now c'_ij - u_i - v_j >= rq[i] - (u_i - u0_i) there; rows where that is >= -tol need no
+  // new pass. A cold solve resets v and invalidates the bounds.
+  std::vector<double> uref(size_t(n), 0), rq(size_t(n), -std::numeric_limits<double>::infinity());
+  bool bounds_valid = false;
   for (int round = 1;; ++round) {
     r.rounds = round;
     SparseCost sc; sc.n = n; sc.m = m; sc.start.assign(size_t(n) + 1, 0);
@@ -212,6 +245,7 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     report(o, "assignment", 0);
     try {
       Stopwatch lap_clock;
+      if (!warm) bounds_valid = false;
       l = warm ? solve_lap_sparse(sc, &l, &redo) : solve_lap_sparse(sc);
       lap_s += lap_clock.seconds();
       warm = square;
@@ -238,13 +272,30 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       cand[size_t(i)].insert(cand[size_t(i)].end(), worst.begin(), worst.end());
     }
     if (pool_violations > 0 && round < 50 * o.max_rounds) continue;
+    // Certify: every reduced cost on the full dense problem must be >= -tol. Rows whose bound
+    // already proves it are skipped; the others (all, the first time) are streamed again.
+    std::vector<int> recheck;
+    std::vector<double> row_min(size_t(n), 0);
+    for (int i = 0; i < n; ++i) {
+      double bound = rq[size_t(i)] - (l.u[size_t(i)] - uref[size_t(i)]);
+      if (!bounds_valid || bound < -tol) recheck.push_back(i);
+      else row_min[size_t(i)] = std::min(0.0, bound);
+    }
+    if (recheck.empty()) {  // proven without a pass
+      std::vector<float> costs(static_cast<size_t>(n));
+      for (int i = 0; i < n; ++i) { int j = l.row_to_col[size_t(i)]; costs[size_t(i)] = std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j))); }
+      finish(r, EA, EB, l.row_to_col, costs);
+      r.seconds_cost = stream_s; r.seconds_lap = lap_s;
+      r.certified = true;
+      report(o, "done", 1);
+      return r;
+    }
     ++passes;
-    // Certify: every reduced cost on the full dense problem must be >= -tol.
     std::vector<std::vector<Edge>> add(static_cast<size_t>(n));
     std::atomic<int64_t> violations{0};
-    std::vector<double> row_min(size_t(n), 0);
     Stopwatch certify_clock;
-    stream_rows(B, o, "certify", [&](int, int i, const float* row) {
+    const bool full = int(recheck.size()) == n;
+    stream_rows(B, o, full ? "certify" : "certify (partial)", [&](int, int i, const float* row) {
       const double ui = l.u[size_t(i)];
       std::vector<float> red(static_cast<size_t>(m));
       double mn = 0;
@@ -274,7 +325,10 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
         if (t < 16 && double(red[size_t(j)]) < -tol) add[size_t(i)].push_back(e);
         else pl.push_back(e);
       }
-    });
+      uref[size_t(i)] = ui;
+      rq[size_t(i)] = Q < m ? double(red[size_t(idx[size_t(Q - 1)])]) : std::numeric_limits<double>::infinity();
+    }, full ? nullptr : &recheck);
+    bounds_valid = square;
     stream_s += certify_clock.seconds();
     std::vector<float> costs(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {  // report true costs, not shifted ones
