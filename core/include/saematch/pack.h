@@ -24,8 +24,8 @@ std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<
 // Rebuild a (folded) SAE from one manifest layer entry and its concatenated shard bytes.
 Sae pack_layer_to_sae(const Json& layer, const uint8_t* blob, size_t n);
 // One layer kept the way a pack stores it (folded, quantised) and expanded to an SAE only
-// while it is being used: 26 Gemma Scope 16k layers fit in WASM memory this way, as floats
-// they would not (about 300 MB each).
+// while it is being used: about 76 MB per Gemma Scope 16k layer instead of about 300 MB as
+// floats, so a whole model's layers can stay within WASM's 4 GB.
 struct PackedLayer {
   Json entry;                 // the manifest's layer entry
   std::vector<uint8_t> blob;  // its shards concatenated
