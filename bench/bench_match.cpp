@@ -65,33 +65,30 @@ static void make_pair(int F, int d, uint64_t seed, MatF& A, MatF& B) {
   }
 }
 
-static double gemm_gflops(int n, int d, int threads) {
+// Ops/s of a cost-row kernel over [n, n] at width d (a multiply-add counts as 2 ops).
+static double throughput(int n, int d, int threads, const CostRowsFn& rows) {
   set_thread_count(threads);
-  MatF A = MatF::Random(n, d), B = MatF::Random(n, d);
-  VecF nA = squared_norms(A), nB = squared_norms(B);
-  MatF C(128, n);
   auto t0 = Clock::now();
   int reps = 0;
   do {
-    parallel_for(n / 128, [&](int b0, int b1) { MatF tmp(128, n); for (int b = b0; b < b1; ++b) cost_rows(A, nA, B, nB, b * 128, b * 128 + 128, tmp); });
+    parallel_for(n / 128, [&](int b0, int b1) { MatF tmp; for (int b = b0; b < b1; ++b) rows(b * 128, b * 128 + 128, tmp); });
     ++reps;
   } while (since(t0) < 1.0);
   return 2.0 * n * double(n) * d * reps / since(t0) / 1e9;
 }
 
-// Same blocks through the int8 kernel (integer multiply-adds counted as 2 ops each).
+static double gemm_gflops(int n, int d, int threads) {
+  MatF A = MatF::Random(n, d), B = MatF::Random(n, d);
+  VecF nA = squared_norms(A), nB = squared_norms(B);
+  return throughput(n, d, threads, [&](int r0, int r1, MatF& out) { out.resize(r1 - r0, n); cost_rows(A, nA, B, nB, r0, r1, out); });
+}
+
+// Same blocks through the int8 kernel.
 static double int8_gops(int n, int d, int threads) {
-  set_thread_count(threads);
   MatF A = MatF::Random(n, d), B = MatF::Random(n, d);
   QuantRows QA = quantise_rows(A), QB = quantise_rows(B);
   VecF nA = squared_norms(dequantise(QA)), nB = squared_norms(dequantise(QB));
-  auto t0 = Clock::now();
-  int reps = 0;
-  do {
-    parallel_for(n / 128, [&](int b0, int b1) { MatF tmp; for (int b = b0; b < b1; ++b) cost_rows_q(QA, nA, QB, nB, b * 128, b * 128 + 128, tmp); });
-    ++reps;
-  } while (since(t0) < 1.0);
-  return 2.0 * n * double(n) * d * reps / since(t0) / 1e9;
+  return throughput(n, d, threads, [&](int r0, int r1, MatF& out) { cost_rows_q(QA, nA, QB, nB, r0, r1, out); });
 }
 
 int main(int argc, char** argv) {

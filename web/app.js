@@ -177,7 +177,7 @@ class App {
       let r;
       try {
         r = await this.engine.call('loadUrlLayer', [i, new URL(urls[i], location.href).href], {
-          onProgress: (p) => { this.progress.sizes[i] = p.total || p.loaded; this.progress.done[i] = 0; this.progress.addBytes(i, p.loaded, false); },
+          onProgress: (p) => this.progress.setBytes(i, p.loaded, p.total),
         });
       } catch (e) {
         // Say which of the URLs failed unless the message already does.

@@ -1,6 +1,7 @@
 #include "saematch/cost.h"
 #include "saematch/error.h"
 #include "saematch/parallel.h"
+#include <algorithm>
 #include <cmath>
 
 namespace saematch {
@@ -42,21 +43,26 @@ void cost_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB, i
   }
 }
 
-MatF dense_cost(const MatF& EA, const MatF& EB) {
-  if (EA.cols() != EB.cols()) fail("cannot compare features of different widths (d_model mismatch?)");
-  MatF C(EA.rows(), EB.rows());
-  VecF nA = squared_norms(EA), nB = squared_norms(EB);
+MatF dense_cost(int n, int m, const CostRowsFn& rows) {
+  MatF C(n, m);
   const int block = 256;
-  int nblocks = int((EA.rows() + block - 1) / block);
-  parallel_for(nblocks, [&](int b0, int b1) {
+  parallel_for((n + block - 1) / block, [&](int b0, int b1) {
     MatF tmp;
     for (int b = b0; b < b1; ++b) {
-      int r0 = b * block, r1 = std::min<int>(int(EA.rows()), r0 + block);
-      tmp.resize(r1 - r0, EB.rows());
-      cost_rows(EA, nA, EB, nB, r0, r1, tmp);
+      int r0 = b * block, r1 = std::min(n, r0 + block);
+      rows(r0, r1, tmp);
       C.middleRows(r0, r1 - r0) = tmp;
     }
   });
   return C;
+}
+
+MatF dense_cost(const MatF& EA, const MatF& EB) {
+  if (EA.cols() != EB.cols()) fail("cannot compare features of different widths (d_model mismatch?)");
+  VecF nA = squared_norms(EA), nB = squared_norms(EB);
+  return dense_cost(int(EA.rows()), int(EB.rows()), [&](int r0, int r1, MatF& out) {
+    out.resize(r1 - r0, EB.rows());
+    cost_rows(EA, nA, EB, nB, r0, r1, out);
+  });
 }
 }  // namespace saematch

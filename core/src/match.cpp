@@ -80,16 +80,7 @@ MatchResult match_dense(const Blocks& B, const MatchOptions& o) {
   const MatF &EA = B.EA, &EB = B.EB;
   report(o, "cost matrix", 0);
   Stopwatch cost_clock;
-  MatF C(EA.rows(), EB.rows());
-  const int block = 256;
-  parallel_for(int((EA.rows() + block - 1) / block), [&](int b0, int b1) {
-    MatF tmp;
-    for (int b = b0; b < b1; ++b) {
-      int r0 = b * block, r1 = std::min<int>(int(EA.rows()), r0 + block);
-      B.rows(r0, r1, tmp);
-      C.middleRows(r0, r1 - r0) = tmp;
-    }
-  });
+  MatF C = dense_cost(int(EA.rows()), int(EB.rows()), [&](int r0, int r1, MatF& out) { B.rows(r0, r1, out); });
   const double cost_s = cost_clock.seconds();
   report(o, "assignment", 0.5);
   Stopwatch lap_clock;
@@ -231,6 +222,29 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
   // new pass. A cold solve resets v and invalidates the bounds.
   std::vector<double> uref(size_t(n), 0), rq(size_t(n), -std::numeric_limits<double>::infinity());
   bool bounds_valid = false;
+  // The result for the current solution; when not certified, a gap bound from weak duality
+  // with v <= 0: any assignment costs >= sum(u) + sum(v) + sum_i min(0, min_j red_ij), in
+  // shifted costs (the shift is the same for every assignment, so the gap is too).
+  auto done = [&](bool certified, const std::vector<double>& row_min) {
+    std::vector<float> costs(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {  // true costs, not shifted ones
+      int j = l.row_to_col[size_t(i)];
+      costs[size_t(i)] = std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j)));
+    }
+    finish(r, EA, EB, l.row_to_col, costs);
+    r.seconds_cost = stream_s; r.seconds_lap = lap_s;
+    r.certified = certified;
+    if (!certified) {
+      double lb = 0, shifted_total = 0;
+      for (double x : l.u) lb += x;
+      for (double x : l.v) lb += x;
+      for (double x : row_min) lb += x;
+      for (int i = 0; i < n; ++i) shifted_total += double(costs[size_t(i)]) + shift(i, l.row_to_col[size_t(i)]);
+      r.gap_bound = std::max(0.0, shifted_total - lb);
+    }
+    report(o, "done", 1);
+    return r;
+  };
   for (int round = 1;; ++round) {
     r.rounds = round;
     SparseCost sc; sc.n = n; sc.m = m; sc.start.assign(size_t(n) + 1, 0);
@@ -281,15 +295,7 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       if (!bounds_valid || bound < -tol) recheck.push_back(i);
       else row_min[size_t(i)] = std::min(0.0, bound);
     }
-    if (recheck.empty()) {  // proven without a pass
-      std::vector<float> costs(static_cast<size_t>(n));
-      for (int i = 0; i < n; ++i) { int j = l.row_to_col[size_t(i)]; costs[size_t(i)] = std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j))); }
-      finish(r, EA, EB, l.row_to_col, costs);
-      r.seconds_cost = stream_s; r.seconds_lap = lap_s;
-      r.certified = true;
-      report(o, "done", 1);
-      return r;
-    }
+    if (recheck.empty()) return done(true, row_min);  // proven without a pass
     ++passes;
     std::vector<std::vector<Edge>> add(static_cast<size_t>(n));
     std::atomic<int64_t> violations{0};
@@ -330,38 +336,13 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     }, full ? nullptr : &recheck);
     bounds_valid = square;
     stream_s += certify_clock.seconds();
-    std::vector<float> costs(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) {  // report true costs, not shifted ones
-      int j = l.row_to_col[size_t(i)];
-      costs[size_t(i)] = std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j)));
-    }
-    if (violations == 0 || passes >= o.max_rounds) {
-      finish(r, EA, EB, l.row_to_col, costs);
-      r.seconds_cost = stream_s; r.seconds_lap = lap_s;
-      r.certified = violations == 0;
-      if (!r.certified) {
-        // Weak duality with v <= 0: any assignment costs >= sum(u) + sum(v) + sum_i min(0, min_j red_ij)
-        // (in shifted costs; the shift is the same for every assignment, so the gap is too).
-        double lb = 0;
-        for (double x : l.u) lb += x;
-        for (double x : l.v) lb += x;
-        for (double x : row_min) lb += x;
-        double shifted_total = 0;
-        for (int i = 0; i < n; ++i) shifted_total += double(costs[size_t(i)]) + shift(i, l.row_to_col[size_t(i)]);
-        r.gap_bound = std::max(0.0, shifted_total - lb);
-      }
-      report(o, "done", 1);
-      return r;
-    }
+    if (violations == 0 || passes >= o.max_rounds) return done(violations == 0, row_min);
     for (int i = 0; i < n; ++i) {
       if (!add[size_t(i)].empty()) redo[size_t(i)] = 1;
       cand[size_t(i)].insert(cand[size_t(i)].end(), add[size_t(i)].begin(), add[size_t(i)].end());
     }
   }
 }
-}  // namespace
-
-namespace {
 MatchResult match_blocks(const Blocks& B, const MatchOptions& o) {
   const MatF &EA = B.EA, &EB = B.EB;
   if (std::max(EA.rows(), EB.rows()) < o.dense_max) return match_dense(B, o);

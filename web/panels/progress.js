@@ -37,6 +37,13 @@ export class ProgressPanel {
     this.totalBar.text.textContent = `${mib(got)}/${mib(this.total)} MiB${got < this.total && rate > 0 ? `, ETA ${eta.toFixed(0)} s` : ''}`;
   }
 
+  // Absolute progress of one layer whose size is learnt while downloading (direct URLs).
+  setBytes(layer, loaded, total) {
+    this.total += (total || loaded) - this.sizes[layer];
+    this.sizes[layer] = total || loaded;
+    this.addBytes(layer, loaded - this.done[layer], false);
+  }
+
   stage(text, fraction) {
     this.root.hidden = false;
     let row = this.root.querySelector('#progress-compute');

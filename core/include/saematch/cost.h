@@ -4,6 +4,7 @@
 // equals ||e_A,i - e_B,j||^2 for the weighted concatenation e = [sqrt(w_dec)*dec, sqrt(w_enc)*enc, sqrt(w_b)*b],
 // so one GEMM per block gives it via ||a||^2 + ||b||^2 - 2 a.b.
 #include "saematch/sae.h"
+#include <functional>
 
 namespace saematch {
 struct CostWeights {
@@ -17,6 +18,10 @@ VecF squared_norms(const MatF& e);
 
 // Rows [r0, r1) of the cost matrix between embeddings EA and EB into out [(r1-r0), FB].
 void cost_rows(const MatF& EA, const VecF& nA, const MatF& EB, const VecF& nB, int r0, int r1, MatF& out);
-// Whole matrix, built block by block on all threads. Only for F small enough to hold.
+// Rows [r0, r1) of some cost matrix into out (the callee sizes it): float GEMM, int8 dots...
+using CostRowsFn = std::function<void(int r0, int r1, MatF& out)>;
+// Whole [n, m] matrix from such row blocks, on all threads. Only for sizes small enough to hold.
+MatF dense_cost(int n, int m, const CostRowsFn& rows);
+// The same for float embeddings (cost_rows).
 MatF dense_cost(const MatF& EA, const MatF& EB);
 }  // namespace saematch
