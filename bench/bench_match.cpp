@@ -4,6 +4,7 @@
 //   bench_match --F 16384 --d 2304 [--seed 1] [--threads N] [--int8] [--perm-out FILE]
 //   bench_match --F 16384 --d 2304 --cost-out FILE.npy     (dense float32 costs for scipy)
 //   bench_match --gemm                                     (GEMM throughput only)
+//   --trace: stage timings of the matcher on stderr
 // Prints one JSON object on stdout.
 #include "saematch/arrays.h"
 #include "saematch/cost.h"
@@ -92,10 +93,10 @@ static double int8_gops(int n, int d, int threads) {
 }
 
 int main(int argc, char** argv) {
-  int F = 2048, d = 2304, threads = 0, dense_max = MatchOptions().dense_max;
+  int F = 2048, d = 2304, threads = 0, topk = MatchOptions().topk, dense_max = MatchOptions().dense_max;
   uint64_t seed = 1;
   std::string perm_out, cost_out;
-  bool gemm = false, int8 = false;
+  bool gemm = false, int8 = false, trace = false;  // trace: stage timings on stderr
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto val = [&]() -> const char* { if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(2); } return argv[++i]; };
@@ -108,6 +109,8 @@ int main(int argc, char** argv) {
     else if (a == "--gemm") gemm = true;
     else if (a == "--int8") int8 = true;
     else if (a == "--dense-max") dense_max = std::atoi(val());
+    else if (a == "--topk") topk = std::atoi(val());
+    else if (a == "--trace") trace = true;
     else { std::fprintf(stderr, "unknown argument %s\n", a.c_str()); return 2; }
   }
   if (F < 2 || F > 65536 || d < 1 || d > 16384) { std::fprintf(stderr, "need 2 <= F <= 65536 and 1 <= d <= 16384\n"); return 2; }
@@ -134,6 +137,8 @@ int main(int argc, char** argv) {
     MatchOptions o;
     o.int8 = int8;
     o.dense_max = dense_max;
+    o.topk = topk;
+    if (trace) o.trace = [t0 = Clock::now()](const std::string& s) { std::fprintf(stderr, "[%7.2f] %s\n", since(t0), s.c_str()); };
     auto t0 = Clock::now();
     MatchResult r = match_embeddings(A, B, o);
     double secs = since(t0);

@@ -57,19 +57,46 @@ TEST_CASE("encoder, bias and cosine cost options still recover the planted pairs
 
 TEST_CASE("the sparse top-k path is certified and reaches the dense optimum") {
   SynthModel m = make_synthetic(small(0.3, 1.0, 24));  // noisy: top-k alone is not enough
-  MatchOptions dense, sparse;
-  sparse.dense_max = 1; sparse.topk = 2;
+  MatchOptions dense;
   MatchResult d = match_saes(m.saes[0], m.saes[1], dense);
-  MatchResult s = match_saes(m.saes[0], m.saes[1], sparse);
-  CHECK(s.method == "sparse+certify");
-  CHECK(s.certified);
-  CHECK(s.total == Approx(d.total).epsilon(1e-5));
-  CHECK(s.candidate_edges < int64_t(384) * 384 / 4);
-  // Capped rounds: not certified, but an honest bound on the gap.
-  MatchOptions capped = sparse;
-  capped.max_rounds = 1; capped.topk = 1;
-  MatchResult c = match_saes(m.saes[0], m.saes[1], capped);
-  if (!c.certified) CHECK(c.total - c.gap_bound <= d.total + 1e-3);
+  for (auto screen : {MatchOptions::Screen::Off, MatchOptions::Screen::On}) {
+    const bool screened = screen == MatchOptions::Screen::On;
+    INFO("int8 screen " << screened);
+    MatchOptions sparse;
+    sparse.dense_max = 1; sparse.topk = 2; sparse.screen = screen;
+    MatchResult s = match_saes(m.saes[0], m.saes[1], sparse);
+    CHECK(s.method == (screened ? "sparse+certify (int8 screen)" : "sparse+certify"));
+    CHECK(s.certified);
+    CHECK(s.total == Approx(d.total).epsilon(1e-5));
+    CHECK(s.candidate_edges < int64_t(384) * 384 / 4);
+    CHECK((s.exact_pairs > 0) == screened);  // the screen could not decide everything here
+    // Capped rounds: not certified, but an honest bound on the gap.
+    MatchOptions capped = sparse;
+    capped.max_rounds = 1; capped.topk = 1;
+    MatchResult c = match_saes(m.saes[0], m.saes[1], capped);
+    if (!c.certified) CHECK(c.total - c.gap_bound <= d.total + 1e-3);
+  }
+}
+
+TEST_CASE("first-pass bounds certify most rows without computing their costs again") {
+  // Clean pairs (low noise), wide rows: the row thresholds of the candidate pass settle almost
+  // every row; with the screen, its error bound (norms here span 100x) leaves more, not most.
+  SynthOptions so = small(0.05, 1.0, 41);
+  so.F = 1200; so.d = 256;
+  SynthModel m = make_synthetic(so);
+  MatchResult d = match_saes(m.saes[0], m.saes[1], MatchOptions{});
+  for (auto screen : {MatchOptions::Screen::Off, MatchOptions::Screen::On}) {
+    MatchOptions o;
+    o.dense_max = 1; o.screen = screen;
+    MatchResult s = match_saes(m.saes[0], m.saes[1], o);
+    CHECK(s.certified);
+    CHECK(s.total == Approx(d.total).epsilon(1e-5));
+    INFO("int8 screen " << (screen == MatchOptions::Screen::On) << ", exact pairs " << s.exact_pairs);
+    CHECK(s.rows_restreamed < (screen == MatchOptions::Screen::On ? so.F / 2 : so.F / 10));
+    int same = 0;
+    for (int i = 0; i < so.F; ++i) same += s.a_to_b[size_t(i)] == d.a_to_b[size_t(i)];
+    CHECK(same == so.F);
+  }
 }
 
 TEST_CASE("cost matrix: brute-force cost of the returned pairs") {
@@ -208,17 +235,21 @@ TEST_CASE("sparse path with dead/newborn features and spread norms certifies the
       B(perm[size_t(i)], c) = gain * (0.8f + 0.4f * u(rng)) * (survives ? base + 0.2f * g(rng) : g(rng));
     }
   }
-  MatchOptions dense, sparse;
-  sparse.dense_max = 1; sparse.topk = 8;
+  MatchOptions dense;
   MatchResult dr = match_embeddings(A, B, dense);
-  MatchResult sr = match_embeddings(A, B, sparse);
-  CHECK(sr.method == "sparse+certify");
-  CHECK(sr.certified);
-  CHECK(sr.rounds > 1);
-  CHECK(sr.total == Approx(dr.total).epsilon(1e-5));
-  int same = 0;
-  for (int i = 0; i < F; ++i) same += sr.a_to_b[size_t(i)] == dr.a_to_b[size_t(i)];
-  CHECK(same >= F * 99 / 100);  // ties aside, the same assignment
+  for (auto screen : {MatchOptions::Screen::Off, MatchOptions::Screen::On}) {
+    INFO("int8 screen " << (screen == MatchOptions::Screen::On));
+    MatchOptions sparse;
+    sparse.dense_max = 1; sparse.topk = 8; sparse.screen = screen;
+    MatchResult sr = match_embeddings(A, B, sparse);
+    CHECK(sr.method.rfind("sparse+certify", 0) == 0);
+    CHECK(sr.certified);
+    CHECK(sr.rounds > 1);
+    CHECK(sr.total == Approx(dr.total).epsilon(1e-5));
+    int same = 0;
+    for (int i = 0; i < F; ++i) same += sr.a_to_b[size_t(i)] == dr.a_to_b[size_t(i)];
+    CHECK(same >= F * 99 / 100);  // ties aside, the same assignment
+  }
 }
 
 TEST_CASE("int8 cost kernel: exact integer dots, same optimum as floats on the dequantised rows") {
@@ -231,6 +262,22 @@ TEST_CASE("int8 cost kernel: exact integer dots, same optimum as floats on the d
   for (auto& v : B) v = int16_t(q(rng));
   std::vector<int32_t> out(size_t(na) * nb);
   dot_block_i16(A.data(), na, B.data(), nb, stride, out.data());
+  // The fastest kernel of this build (VNNI natively where the CPU has it) on whole rows,
+  // 13 x 70: a full 8-row tile plus a remainder, two full 32-row panels plus a partial one.
+  {
+    MatF X = MatF::Random(13, 40), Y = MatF::Random(70, 40);
+    QuantRows QX = quantise_rows(X), QY = quantise_rows(Y);
+    std::vector<int32_t> got(size_t(13) * 70);
+    dot_rows_q(QX, 2, 13, QY, got.data());
+    int bad = 0;
+    for (int i = 2; i < 13; ++i)
+      for (int j = 0; j < 70; ++j) {
+        int32_t ref = 0;
+        for (int k = 0; k < QX.stride; ++k) ref += int32_t(QX.q[size_t(i) * QX.stride + k]) * QY.q[size_t(j) * QY.stride + k];
+        bad += got[size_t(i - 2) * 70 + j] != ref;
+      }
+    CHECK(bad == 0);
+  }
   int wrong = 0;
   for (int i = 0; i < na; ++i)
     for (int j = 0; j < nb; ++j) {
@@ -250,6 +297,7 @@ TEST_CASE("int8 cost kernel: exact integer dots, same optimum as floats on the d
   for (int dense_max : {6144, 1}) {
     MatchOptions fo, io;
     fo.dense_max = io.dense_max = dense_max;
+    fo.screen = MatchOptions::Screen::Off;
     io.int8 = true;
     MatchResult f = match_embeddings(dequantise(QA), dequantise(quantise_rows(EB)), fo);
     MatchResult i8 = match_embeddings(EA, EB, io);

@@ -1,25 +1,96 @@
 #include "saematch/int8_cost.h"
 #include "saematch/error.h"
+#include "saematch/parallel.h"
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #ifdef __wasm_simd128__
 #include <wasm_simd128.h>  // clang's intrinsics header (no Emscripten API)
 #endif
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#define SAEMATCH_VNNI 1
+#include <immintrin.h>
+#endif
 
 namespace saematch {
+namespace {
+constexpr int kPanel = 32;  // B rows per VNNI panel: two 512-bit registers of int32 sums
+
+// Byte copies, row sums and B panels for the VNNI kernel. Panel p holds rows 32p..32p+31
+// interleaved by groups of 4 columns, each value + 128 (vpdpbusd multiplies unsigned by signed
+// bytes): byte (row c, col k) sits at [p][k/4][c][k%4].
+void prepare_vnni(QuantRows& r) {
+#ifdef SAEMATCH_VNNI
+  const size_t S = size_t(r.stride);
+  r.q8.resize(size_t(r.rows) * S);
+  r.sum.assign(size_t(r.rows), 0);
+  const int np = (r.rows + kPanel - 1) / kPanel;
+  r.panels.assign(size_t(np) * S * kPanel, 128);  // padding rows: zeros after the offset
+  parallel_for(r.rows, [&](int i0, int i1) {
+    for (int i = i0; i < i1; ++i) {
+      const int16_t* q = &r.q[size_t(i) * S];
+      int32_t sum = 0;
+      for (size_t k = 0; k < S; ++k) { r.q8[size_t(i) * S + k] = int8_t(q[k]); sum += q[k]; }
+      r.sum[size_t(i)] = sum;
+      uint8_t* base = &r.panels[size_t(i / kPanel) * S * kPanel];
+      const int c = i % kPanel;
+      for (size_t k = 0; k < S; ++k) base[(k / 4) * 4 * kPanel + size_t(c) * 4 + k % 4] = uint8_t(q[k] + 128);
+    }
+  }, 256);
+#else
+  (void)r;
+#endif
+}
+}  // namespace
+
+bool vnni_kernel() {
+#ifdef SAEMATCH_VNNI
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool int8_kernel_pays() {
+#if defined(SAEMATCH_VNNI) || defined(__wasm_simd128__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+QuantRows subset_rows(const QuantRows& r, const int* ids, int count) {
+  QuantRows sub;
+  sub.rows = count; sub.cols = r.cols; sub.stride = r.stride;
+  const size_t S = size_t(r.stride);
+  sub.q.resize(size_t(count) * S);
+  sub.scale.resize(count);
+  if (!r.q8.empty()) { sub.q8.resize(size_t(count) * S); sub.sum.resize(size_t(count)); }
+  for (int t = 0; t < count; ++t) {
+    const size_t i = size_t(ids[t]);
+    std::copy_n(&r.q[i * S], S, &sub.q[size_t(t) * S]);
+    sub.scale[t] = r.scale[ids[t]];
+    if (!r.q8.empty()) { std::copy_n(&r.q8[i * S], S, &sub.q8[size_t(t) * S]); sub.sum[size_t(t)] = r.sum[i]; }
+  }
+  return sub;
+}
+
 QuantRows quantise_rows(const MatF& e) {
   QuantRows r;
   r.rows = int(e.rows()); r.cols = int(e.cols()); r.stride = (r.cols + 7) / 8 * 8;
   r.q.assign(size_t(r.rows) * size_t(r.stride), 0);
   r.scale.resize(r.rows);
-  for (int i = 0; i < r.rows; ++i) {
-    float mx = e.row(i).cwiseAbs().maxCoeff();
-    if (!std::isfinite(mx)) fail("cannot quantise a row with NaN or infinite values");
-    float s = mx > 0 ? mx / 127.f : 1.f;
-    r.scale[i] = s;
-    int16_t* q = &r.q[size_t(i) * size_t(r.stride)];
-    for (int k = 0; k < r.cols; ++k) q[k] = int16_t(std::lround(std::clamp(e(i, k) / s, -127.f, 127.f)));
-  }
+  parallel_for(r.rows, [&](int i0, int i1) {
+    for (int i = i0; i < i1; ++i) {
+      float mx = e.row(i).cwiseAbs().maxCoeff();
+      if (!std::isfinite(mx)) fail("cannot quantise a row with NaN or infinite values");
+      float s = mx > 0 ? mx / 127.f : 1.f;
+      r.scale[i] = s;
+      int16_t* q = &r.q[size_t(i) * size_t(r.stride)];
+      for (int k = 0; k < r.cols; ++k) q[k] = int16_t(std::lround(std::clamp(e(i, k) / s, -127.f, 127.f)));
+    }
+  }, 256);
+  prepare_vnni(r);
   return r;
 }
 
@@ -82,12 +153,78 @@ void dot_block_i16(const int16_t* A, int na, const int16_t* B, int nb, int strid
   }
 }
 
-void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out) {
+#ifdef SAEMATCH_VNNI
+namespace {
+// 8 rows of A (bytes, broadcast 4 at a time) against one 32-row panel of B: 16 accumulators
+// of 16 int32 sums each stay in registers; no horizontal sums needed.
+void vnni_8x32(const int8_t* a, size_t S, const uint8_t* panel, int32_t* out, int ldo, int rows, int cols) {
+  __m512i c[8][2];
+  for (auto& r : c) r[0] = r[1] = _mm512_setzero_si512();
+  for (size_t k = 0; k < S; k += 4) {
+    const __m512i b0 = _mm512_loadu_si512(panel + k * kPanel), b1 = _mm512_loadu_si512(panel + k * kPanel + 64);
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; ++r) {
+      int32_t four;
+      std::memcpy(&four, a + size_t(r) * S + k, 4);
+      const __m512i x = _mm512_set1_epi32(four);
+      c[r][0] = _mm512_dpbusd_epi32(c[r][0], b0, x);
+      c[r][1] = _mm512_dpbusd_epi32(c[r][1], b1, x);
+    }
+  }
+  alignas(64) int32_t tmp[kPanel];
+  for (int r = 0; r < rows; ++r) {
+    _mm512_store_si512(tmp, c[r][0]);
+    _mm512_store_si512(tmp + 16, c[r][1]);
+    std::copy_n(tmp, cols, out + size_t(r) * size_t(ldo));
+  }
+}
+}  // namespace
+#endif
+
+void dot_rows_q(const QuantRows& A, int r0, int r1, const QuantRows& B, int32_t* out) {
   if (A.stride != B.stride) fail("cannot compare features of different widths (d_model mismatch?)");
+  const int na = r1 - r0, nb = B.rows;
+#ifdef SAEMATCH_VNNI
+  if (!A.q8.empty() && !B.panels.empty()) {
+    const size_t S = size_t(A.stride);
+    const int np = (nb + kPanel - 1) / kPanel;
+    // A's last rows, zero-padded to a full tile of 8 so the kernel can always read 8.
+    thread_local std::vector<int8_t> pad;
+    const int tail = na % 8;
+    if (tail) {
+      pad.assign(8 * S, 0);
+      std::copy_n(&A.q8[size_t(r0 + na - tail) * S], size_t(tail) * S, pad.data());
+    }
+    // Groups of panels small enough to stay in L2 while every tile of A's rows passes over
+    // them: B is read from memory once per call, not once per 8 rows.
+    const int group = std::max(1, int((512 * 1024) / (S * kPanel)));
+    for (int p0 = 0; p0 < np; p0 += group) {
+      const int p1 = std::min(np, p0 + group);
+      for (int i0 = 0; i0 < na; i0 += 8) {
+        const int rows = std::min(8, na - i0);
+        const int8_t* a = rows < 8 ? pad.data() : &A.q8[size_t(r0 + i0) * S];
+        for (int p = p0; p < p1; ++p)
+          vnni_8x32(a, S, &B.panels[size_t(p) * S * kPanel], out + size_t(i0) * nb + size_t(p) * kPanel, nb, rows,
+                    std::min(kPanel, nb - p * kPanel));
+      }
+    }
+    // The panels hold B + 128: remove 128 * sum(a) from every dot.
+    for (int r = 0; r < na; ++r) {
+      const int32_t off = 128 * A.sum[size_t(r0 + r)];
+      int32_t* o = out + size_t(r) * nb;
+      for (int j = 0; j < nb; ++j) o[j] -= off;
+    }
+    return;
+  }
+#endif
+  dot_block_i16(&A.q[size_t(r0) * size_t(A.stride)], na, B.q.data(), nb, A.stride, out);
+}
+
+void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out) {
   const int na = r1 - r0, nb = B.rows;
   thread_local std::vector<int32_t> dots;
   dots.resize(size_t(na) * size_t(nb));
-  dot_block_i16(&A.q[size_t(r0) * size_t(A.stride)], na, B.q.data(), nb, A.stride, dots.data());
+  dot_rows_q(A, r0, r1, B, dots.data());
   out.resize(na, nb);
   for (int i = 0; i < na; ++i) {
     const float sa = -2.f * A.scale[r0 + i], ni = nA[r0 + i];

@@ -77,6 +77,70 @@ LapResult solve_lap_dense(const float* cost, int n, int m, int64_t ld) {
   return r;
 }
 
+namespace {
+// Column reduction (square problems, cold start): v_j = the cheapest edge into column j, and
+// each column's cheapest row takes it if still free. Duals stay feasible (c_ij - v_j >= 0) and
+// every assignment is tight with u_i = 0.
+void column_reduction(const SparseCost& c, LapResult& r) {
+  const int n = c.n, m = c.m;
+  std::vector<int> best_row(size_t(m), -1);
+  std::vector<double> v(size_t(m), kInf);
+  for (int i = 0; i < n; ++i)
+    for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) {
+      int j = c.col[size_t(e)];
+      if (double(c.cost[size_t(e)]) < v[size_t(j)]) { v[size_t(j)] = c.cost[size_t(e)]; best_row[size_t(j)] = i; }
+    }
+  for (int j = 0; j < m; ++j) {
+    r.v[size_t(j)] = best_row[size_t(j)] >= 0 ? v[size_t(j)] : 0.0;
+    int i = best_row[size_t(j)];
+    if (i >= 0 && r.row_to_col[size_t(i)] < 0) { r.row_to_col[size_t(i)] = j; r.col_to_row[size_t(j)] = i; r.u[size_t(i)] = 0; }
+  }
+}
+
+// Augmenting row reduction (Jonker & Volgenant 1987): each free row takes its cheapest column
+// in reduced terms and lowers that column's v by the gap to its second cheapest, displacing the
+// previous owner, which tries again at once. Cheap, and on matching problems (most rows have
+// one clear partner) it assigns nearly every row, so few shortest-path searches remain. Only
+// lowers v, keeps every assigned pair tight and every edge's reduced cost >= 0.
+// Returns the rows still free.
+std::vector<int> augmenting_row_reduction(const SparseCost& c, LapResult& r, std::vector<int> free_rows) {
+  for (int pass = 0; pass < 2 && !free_rows.empty(); ++pass) {
+    std::vector<int> next;
+    // A cap on steps: with float costs, tiny decrements could otherwise chain for long.
+    int64_t budget = 8 * int64_t(c.n) + 1000;
+    size_t k = 0;
+    int carried = -1;  // a row displaced by a strict improvement: handled next
+    while (carried >= 0 || k < free_rows.size()) {
+      int i = carried >= 0 ? carried : free_rows[k++];
+      carried = -1;
+      if (--budget < 0) { next.push_back(i); continue; }
+      double u1 = kInf, u2 = kInf;
+      int j1 = -1, j2 = -1;
+      for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) {
+        int j = c.col[size_t(e)];
+        double h = double(c.cost[size_t(e)]) - r.v[size_t(j)];
+        if (h < u1) { u2 = u1; j2 = j1; u1 = h; j1 = j; }
+        else if (h < u2) { u2 = h; j2 = j; }
+      }
+      if (j1 < 0) { next.push_back(i); continue; }  // no edges: the shortest-path phase reports it
+      if (j2 < 0) u2 = u1;                          // one edge: nothing to trade against
+      int r0 = r.col_to_row[size_t(j1)];
+      const bool strict = u1 < u2;
+      if (strict) r.v[size_t(j1)] -= u2 - u1;
+      else if (r0 >= 0 && j2 >= 0) { j1 = j2; r0 = r.col_to_row[size_t(j2)]; }
+      r.row_to_col[size_t(i)] = j1; r.col_to_row[size_t(j1)] = i;
+      r.u[size_t(i)] = u2;  // = c_ij1 - v_j1 now (tight), <= c_ij - v_j elsewhere
+      if (r0 >= 0) {
+        r.row_to_col[size_t(r0)] = -1;
+        if (strict) carried = r0; else next.push_back(r0);
+      }
+    }
+    free_rows.swap(next);
+  }
+  return free_rows;
+}
+}  // namespace
+
 LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std::vector<char>* redo) {
   int n = c.n, m = c.m;
   if (n > m) fail("sparse assignment needs rows <= columns");
@@ -99,8 +163,13 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
   } else {
     r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
     r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
-    for (int i = 0; i < n; ++i) order.push_back(i);
+    // Rectangular problems keep v = 0 on columns that stay free (their duals must be <= 0),
+    // which column reduction would break; row reduction alone is still valid for them.
+    if (n == m) column_reduction(c, r);
+    for (int i = 0; i < n; ++i) if (r.row_to_col[size_t(i)] < 0) order.push_back(i);
   }
+  order = augmenting_row_reduction(c, r, std::move(order));
+  for (int i : order) r.u[size_t(i)] = 0;  // free rows start their search from u = 0
   std::vector<double> dist(size_t(m), kInf);
   std::vector<int> path(size_t(m), -1), touched, popped_cols, scanned_rows;
   std::vector<char> done(size_t(m), 0);

@@ -19,8 +19,13 @@ struct MatchOptions {
   int dense_max = 2048;  // dense path while max(F_A, F_B) < this (above, the sparse path is faster and leaner)
   int topk = 32;         // candidates per row on the sparse path
   int max_rounds = 30;   // full certification passes before giving up with a gap bound
-  bool int8 = false;     // cost blocks from int8-quantised rows with integer dot products
+  bool int8 = false;     // match the int8-quantised rows (what an int8 pack stores) with integer dots
+  // Sparse path on float rows: choose candidates and certify with int8 integer dots plus a
+  // rigorous bound on their error, computing exact float costs only where the bound cannot
+  // decide. Same certified optimum; Auto uses it where the integer kernel beats float GEMM.
+  enum class Screen { Auto, On, Off } screen = Screen::Auto;
   Progress progress;
+  std::function<void(const std::string&)> trace;  // optional log of stage timings (benchmarks)
 };
 
 struct MatchResult {
@@ -34,6 +39,8 @@ struct MatchResult {
   double gap_bound = 0;        // upper bound on (total - optimum) when not certified
   int rounds = 0;              // sparse path: solve/certify rounds
   int64_t candidate_edges = 0;
+  int64_t rows_restreamed = 0; // sparse path: rows whose cost row had to be computed again to certify
+  int64_t exact_pairs = 0;     // sparse path with a screen: pairs priced exactly because the bound could not decide
   std::string method;          // "dense" or "sparse+certify"
   double seconds_cost = 0;     // building/streaming cost blocks (all passes)
   double seconds_lap = 0;      // assignment solves

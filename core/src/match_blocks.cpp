@@ -1,0 +1,129 @@
+#include "match_blocks.h"
+#include "saematch/error.h"
+#include "saematch/parallel.h"
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+
+namespace saematch {
+void trace(const MatchOptions& o, const std::string& line) { if (o.trace) o.trace(line); }
+
+void report(const MatchOptions& o, const std::string& stage, double f) {
+  if (o.progress && !o.progress(stage, f)) fail("cancelled");
+}
+
+namespace {
+// Per row: |dequantised row| and |row - dequantised row|, in double so the bound they feed is
+// not itself a rounding victim (no dequantised copy is made: these matrices are large).
+void quantised_norms(const MatF& e, const QuantRows& q, VecF& hat, VecF& err) {
+  hat.resize(e.rows()); err.resize(e.rows());
+  parallel_for(int(e.rows()), [&](int i0, int i1) { for (int i = i0; i < i1; ++i) {
+    const double s = q.scale[i];
+    const int16_t* qi = &q.q[size_t(i) * size_t(q.stride)];
+    const float* ei = e.row(i).data();
+    double h = 0, d2 = 0;
+    for (int k = 0; k < e.cols(); ++k) {
+      const double x = s * double(qi[k]), d = double(ei[k]) - x;
+      h += x * x; d2 += d * d;
+    }
+    hat[i] = float(std::sqrt(h) * (1 + 1e-6));
+    err[i] = float(std::sqrt(d2) * (1 + 1e-6));
+  } }, 256);
+}
+}  // namespace
+
+Blocks::Blocks(const MatF& a, const MatF& b, const QuantRows* qa, const QuantRows* qb, bool is_screen)
+    : EA(a), EB(b), QA(qa), QB(qb), screen(is_screen && qa && qb) {
+  nA = squared_norms(EA); nB = squared_norms(EB);
+  normA = nA.cwiseSqrt(); normB = nB.cwiseSqrt();
+  if (screen) {
+    quantised_norms(EA, *QA, hatA, errA);
+    quantised_norms(EB, *QB, hatB, errB);
+  }
+}
+
+void Blocks::rows(int r0, int r1, MatF& out) const {
+  if (QA) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
+  exact_rows(r0, r1, out);
+}
+
+void Blocks::exact_rows(int r0, int r1, MatF& out) const {
+  if (QA && !screen) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
+  out.resize(r1 - r0, EB.rows());
+  cost_rows(EA, nA, EB, nB, r0, r1, out);
+}
+
+void Blocks::rows_of(const int* ids, int count, MatF& out) const {
+  VecF ns(count);
+  for (int t = 0; t < count; ++t) ns[t] = nA[ids[t]];
+  if (QA) {
+    QuantRows sub = subset_rows(*QA, ids, count);
+    cost_rows_q(sub, ns, *QB, nB, 0, count, out);
+    return;
+  }
+  MatF sub(count, EA.cols());
+  for (int t = 0; t < count; ++t) sub.row(t) = EA.row(ids[t]);
+  out.resize(count, EB.rows());
+  cost_rows(sub, ns, EB, nB, 0, count, out);
+}
+
+float Blocks::exact(int i, int j) const { return std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j))); }
+
+double Blocks::error(int i, int j) const {
+  if (!screen) return 0;
+  // a.b - â.b̂ = â.(b - b̂) + (a - â).b, so |difference| <= |â||e_b| + |e_a||b|; the cost has
+  // -2 a.b. The last term covers float rounding in both costs (a few ulps of |a|^2 + |b|^2).
+  return 2.0 * (double(hatA[i]) * errB[j] + double(errA[i]) * normB[j]) * (1 + 1e-5) + 3e-6 * (double(nA[i]) + nB[j]);
+}
+
+Blocks Blocks::swapped() const { return Blocks(EB, EA, QB, QA, screen); }
+
+void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage,
+                 const std::function<void(int, int, const float*)>& visit, const std::vector<int>* subset) {
+  const int block = 128;
+  const int rows = subset ? int(subset->size()) : int(B.EA.rows());
+  int nblocks = (rows + block - 1) / block;
+  std::atomic<int> next{0}, finished{0};
+  std::atomic<bool> cancel{false};
+  // Progress callbacks may be JS functions, callable only from the calling thread (chunk 0).
+  parallel_for(thread_count(), [&](int first, int) {
+    const int worker = first;
+    const bool caller = first == 0;
+    MatF tmp;
+    while (!cancel) {
+      int b = next++;
+      if (b >= nblocks) break;
+      int r0 = b * block, r1 = std::min(rows, r0 + block);
+      if (subset) {
+        B.rows_of(subset->data() + r0, r1 - r0, tmp);
+        for (int t = r0; t < r1; ++t) visit(worker, (*subset)[size_t(t)], tmp.row(t - r0).data());
+      } else {
+        B.rows(r0, r1, tmp);
+        for (int i = r0; i < r1; ++i) visit(worker, i, tmp.row(i - r0).data());
+      }
+      int f = ++finished;
+      if (caller && o.progress && !o.progress(stage, double(f) / nblocks)) cancel = true;
+    }
+  });
+  if (cancel) fail("cancelled");
+}
+
+void finish(MatchResult& r, const MatF& EA, const MatF& EB, const std::vector<int>& a_to_b, const std::vector<float>& costs) {
+  VecF nA = squared_norms(EA), nB = squared_norms(EB);
+  r.FA = int(EA.rows()); r.FB = int(EB.rows());
+  r.a_to_b = a_to_b; r.cost = costs;
+  r.score.assign(size_t(r.FA), std::numeric_limits<float>::quiet_NaN());
+  std::vector<char> used(size_t(r.FB), 0);
+  r.total = 0;
+  for (int i = 0; i < r.FA; ++i) {
+    int j = a_to_b[size_t(i)];
+    if (j < 0) continue;
+    used[size_t(j)] = 1;
+    r.total += costs[size_t(i)];
+    float den = nA[i] + nB[j];
+    r.score[size_t(i)] = den > 0 ? 1.f - costs[size_t(i)] / den : 1.f;
+  }
+  for (int j = 0; j < r.FB; ++j) if (!used[size_t(j)]) r.unmatched_b.push_back(j);
+}
+}  // namespace saematch

@@ -1,0 +1,59 @@
+#pragma once
+// Internal to the matcher: where cost rows come from, and the helpers both paths share.
+#include "saematch/int8_cost.h"
+#include "saematch/match.h"
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace saematch {
+// Wall-clock seconds since construction; feeds the stage timings benchmarks report.
+struct Stopwatch {
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+};
+
+void trace(const MatchOptions& o, const std::string& line);
+void report(const MatchOptions& o, const std::string& stage, double fraction);  // throws "cancelled"
+
+// Cost rows between A's and B's feature embeddings, in one of three ways:
+//  - float GEMM on the rows themselves;
+//  - integer dots on int8-quantised rows that ARE the problem (int8 packs; EA/EB then hold
+//    the dequantised rows, so everything else agrees);
+//  - a screen: integer dots on int8 copies of float rows, with a rigorous bound on how far
+//    each screened cost can be from the exact one. The sparse path chooses candidates and
+//    certifies with the screen and computes exact float costs only where the bound cannot
+//    decide, so the answer is the exact float optimum at integer-kernel speed.
+struct Blocks {
+  const MatF& EA;
+  const MatF& EB;
+  const QuantRows* QA = nullptr;
+  const QuantRows* QB = nullptr;
+  bool screen = false;  // QA/QB approximate EA/EB (else they are exact, or absent)
+  VecF nA, nB;          // squared norms of the exact rows
+  VecF normA, normB;    // their norms
+  VecF hatA, hatB;      // norms of the quantised rows (screen only)
+  VecF errA, errB;      // |row - quantised row| (screen only)
+
+  Blocks(const MatF& a, const MatF& b, const QuantRows* qa = nullptr, const QuantRows* qb = nullptr, bool is_screen = false);
+  // Rows [r0, r1) / rows ids[0..count) of the screened cost matrix (exact without a screen).
+  void rows(int r0, int r1, MatF& out) const;
+  void rows_of(const int* ids, int count, MatF& out) const;
+  // Rows [r0, r1) of the exact cost matrix.
+  void exact_rows(int r0, int r1, MatF& out) const;
+  float exact(int i, int j) const;
+  // Upper bound on |exact(i, j) - screened(i, j)|, rounding included; 0 without a screen.
+  double error(int i, int j) const;
+  Blocks swapped() const;
+};
+
+// One pass over the screened cost rows of all rows, or of the rows in `subset`;
+// `visit(worker, row, costs_of_row)` runs on worker threads (worker < thread_count()).
+void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage,
+                 const std::function<void(int, int, const float*)>& visit, const std::vector<int>* subset = nullptr);
+
+// Fills the result from an assignment and its per-row costs (NaN where unmatched).
+void finish(MatchResult& r, const MatF& EA, const MatF& EB, const std::vector<int>& a_to_b, const std::vector<float>& costs);
+
+MatchResult match_sparse(const Blocks& B, const MatchOptions& o);
+}  // namespace saematch
