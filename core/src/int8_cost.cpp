@@ -108,6 +108,22 @@ int32_t dot_scalar(const int16_t* a, const int16_t* b, int n) {
   return s;
 }
 
+// One pair of rows (n a multiple of 8).
+int32_t dot_pair(const int16_t* a, const int16_t* b, int n) {
+#ifdef __wasm_simd128__
+  v128_t c = wasm_i32x4_splat(0);
+  for (int k = 0; k < n; k += 8) c = wasm_i32x4_add(c, wasm_i32x4_dot_i16x8(wasm_v128_load(a + k), wasm_v128_load(b + k)));
+  return wasm_i32x4_extract_lane(c, 0) + wasm_i32x4_extract_lane(c, 1) + wasm_i32x4_extract_lane(c, 2) + wasm_i32x4_extract_lane(c, 3);
+#else
+  return dot_scalar(a, b, n);
+#endif
+}
+
+// The cost from an integer dot; cost_rows_q and cost_pair_q must agree to the last bit.
+inline float cost_from_dot(float ni, float nj, float scale_i, float scale_j, int32_t dot) {
+  return std::max(0.f, ni + nj + (-2.f * scale_i) * scale_j * float(dot));
+}
+
 #ifdef __wasm_simd128__
 int32_t hsum(v128_t v) {
   return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) + wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3);
@@ -227,10 +243,14 @@ void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const V
   dot_rows_q(A, r0, r1, B, dots.data());
   out.resize(na, nb);
   for (int i = 0; i < na; ++i) {
-    const float sa = -2.f * A.scale[r0 + i], ni = nA[r0 + i];
+    const float si = A.scale[r0 + i], ni = nA[r0 + i];
     const int32_t* d = &dots[size_t(i) * size_t(nb)];
     float* o = out.row(i).data();
-    for (int j = 0; j < nb; ++j) o[j] = std::max(0.f, ni + nB[j] + sa * B.scale[j] * float(d[j]));
+    for (int j = 0; j < nb; ++j) o[j] = cost_from_dot(ni, nB[j], si, B.scale[j], d[j]);
   }
+}
+float cost_pair_q(const QuantRows& A, float ni, int i, const QuantRows& B, float nj, int j) {
+  const int32_t d = dot_pair(&A.q[size_t(i) * size_t(A.stride)], &B.q[size_t(j) * size_t(B.stride)], A.stride);
+  return cost_from_dot(ni, nj, A.scale[i], B.scale[j], d);
 }
 }  // namespace saematch

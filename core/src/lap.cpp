@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <queue>
 
 namespace saematch {
 namespace {
@@ -78,6 +77,61 @@ LapResult solve_lap_dense(const float* cost, int n, int m, int64_t ld) {
 }
 
 namespace {
+// Min-heap of columns keyed by tentative distance, 4-ary, with decrease-key: each column
+// appears at most once, so the search never wades through stale entries. Ties go to the
+// smaller column index, which keeps results identical across builds.
+class IndexedHeap {
+ public:
+  explicit IndexedHeap(int m) : pos_(size_t(m), -1) {}
+  bool empty() const { return items_.empty(); }
+  void clear() { for (const Node& x : items_) pos_[size_t(x.col)] = -1; items_.clear(); }
+  void push_or_decrease(int col, double key) {
+    int p = pos_[size_t(col)];
+    if (p < 0) { p = int(items_.size()); items_.push_back({key, col}); pos_[size_t(col)] = p; }
+    else items_[size_t(p)].key = key;
+    sift_up(p);
+  }
+  int pop_min() {
+    const int col = items_[0].col;
+    pos_[size_t(col)] = -1;
+    const Node last = items_.back();
+    items_.pop_back();
+    if (!items_.empty()) { items_[0] = last; pos_[size_t(last.col)] = 0; sift_down(0); }
+    return col;
+  }
+
+ private:
+  struct Node { double key; int col; };
+  static bool before(const Node& a, const Node& b) { return a.key < b.key || (a.key == b.key && a.col < b.col); }
+  void place(int p, const Node& x) { items_[size_t(p)] = x; pos_[size_t(x.col)] = p; }
+  void sift_up(int p) {
+    const Node x = items_[size_t(p)];
+    while (p > 0) {
+      const int parent = (p - 1) / 4;
+      if (!before(x, items_[size_t(parent)])) break;
+      place(p, items_[size_t(parent)]);
+      p = parent;
+    }
+    place(p, x);
+  }
+  void sift_down(int p) {
+    const Node x = items_[size_t(p)];
+    const int n = int(items_.size());
+    while (true) {
+      const int first = 4 * p + 1;
+      if (first >= n) break;
+      int best = first;
+      for (int c = first + 1; c < std::min(n, first + 4); ++c) if (before(items_[size_t(c)], items_[size_t(best)])) best = c;
+      if (!before(items_[size_t(best)], x)) break;
+      place(p, items_[size_t(best)]);
+      p = best;
+    }
+    place(p, x);
+  }
+  std::vector<Node> items_;
+  std::vector<int> pos_;
+};
+
 // Column reduction (square problems, cold start): v_j = the cheapest edge into column j, and
 // each column's cheapest row takes it if still free. Duals stay feasible (c_ij - v_j >= 0) and
 // every assignment is tight with u_i = 0.
@@ -173,13 +227,12 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
   std::vector<double> dist(size_t(m), kInf);
   std::vector<int> path(size_t(m), -1), touched, popped_cols, scanned_rows;
   std::vector<char> done(size_t(m), 0);
-  using Item = std::pair<double, int>;
-  std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
+  IndexedHeap heap(m);
   InfeasibleRows bad;
   for (int cur : order) {
     for (int j : touched) { dist[size_t(j)] = kInf; done[size_t(j)] = 0; }
     touched.clear(); popped_cols.clear(); scanned_rows.clear();
-    while (!heap.empty()) heap.pop();
+    heap.clear();
     int i = cur, sink = -1;
     double minv = 0;
     while (true) {
@@ -191,15 +244,10 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
         double nd = minv + double(c.cost[size_t(e)]) - ui - r.v[size_t(j)];
         if (nd < dist[size_t(j)]) {
           if (dist[size_t(j)] == kInf) touched.push_back(j);
-          dist[size_t(j)] = nd; path[size_t(j)] = i; heap.push({nd, j});
+          dist[size_t(j)] = nd; path[size_t(j)] = i; heap.push_or_decrease(j, nd);
         }
       }
-      int j = -1;
-      while (!heap.empty()) {
-        Item top = heap.top(); heap.pop();
-        if (done[size_t(top.second)] || top.first > dist[size_t(top.second)]) continue;
-        j = top.second; break;
-      }
+      const int j = heap.empty() ? -1 : heap.pop_min();
       if (j < 0) break;  // nothing reachable: infeasible on this candidate graph
       done[size_t(j)] = 1; popped_cols.push_back(j);
       minv = dist[size_t(j)];

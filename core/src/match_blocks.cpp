@@ -68,7 +68,11 @@ void Blocks::rows_of(const int* ids, int count, MatF& out) const {
   cost_rows(sub, ns, EB, nB, 0, count, out);
 }
 
-float Blocks::exact(int i, int j) const { return std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j))); }
+float Blocks::exact(int i, int j) const {
+  // Int8 problems: the integer dot is exact (and half the memory traffic of the float rows).
+  if (QA && !screen) return cost_pair_q(*QA, nA[i], i, *QB, nB[j], j);
+  return std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j)));
+}
 
 double Blocks::error(int i, int j) const {
   if (!screen) return 0;
@@ -81,11 +85,15 @@ Blocks Blocks::swapped() const { return Blocks(EB, EA, QB, QA, screen); }
 
 void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage,
                  const std::function<void(int, int, const float*)>& visit, const std::vector<int>* subset) {
-  const int block = 128;
+  // Rows per cost block: B streams from memory once per block, so bigger is better until A's
+  // rows stop fitting in L2 next to a panel of B (the WASM integer kernel's A rows are int16).
+  const int block = vnni_kernel() ? 256 : 64;
   const int rows = subset ? int(subset->size()) : int(B.EA.rows());
   int nblocks = (rows + block - 1) / block;
   std::atomic<int> next{0}, finished{0};
   std::atomic<bool> cancel{false};
+  // Seconds in cost blocks and in the row scans, per worker (for the trace).
+  std::vector<double> kern(size_t(thread_count()), 0), scan(kern);
   // Progress callbacks may be JS functions, callable only from the calling thread (chunk 0).
   parallel_for(thread_count(), [&](int first, int) {
     const int worker = first;
@@ -96,16 +104,27 @@ void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stag
       if (b >= nblocks) break;
       int r0 = b * block, r1 = std::min(rows, r0 + block);
       if (subset) {
+        Stopwatch k0;
         B.rows_of(subset->data() + r0, r1 - r0, tmp);
+        kern[size_t(worker)] += k0.seconds();
+        Stopwatch v0;
         for (int t = r0; t < r1; ++t) visit(worker, (*subset)[size_t(t)], tmp.row(t - r0).data());
+        scan[size_t(worker)] += v0.seconds();
       } else {
+        Stopwatch k0;
         B.rows(r0, r1, tmp);
+        kern[size_t(worker)] += k0.seconds();
+        Stopwatch v0;
         for (int i = r0; i < r1; ++i) visit(worker, i, tmp.row(i - r0).data());
+        scan[size_t(worker)] += v0.seconds();
       }
       int f = ++finished;
       if (caller && o.progress && !o.progress(stage, double(f) / nblocks)) cancel = true;
     }
   });
+  double k = 0, v = 0;
+  for (size_t w = 0; w < kern.size(); ++w) { k += kern[w]; v += scan[w]; }
+  trace(o, stage + ": cost blocks " + std::to_string(k) + " s, row scans " + std::to_string(v) + " s (summed over workers)");
   if (cancel) fail("cancelled");
 }
 

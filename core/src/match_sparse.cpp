@@ -3,6 +3,7 @@
 // c_ij - u_i - v_j >= 0), streaming only the rows that the bounds from the first pass cannot
 // settle, adding violating pairs and re-solving until none remain.
 #include "match_blocks.h"
+#include "simd_vec.h"
 #include "saematch/error.h"
 #include "saematch/parallel.h"
 #include <algorithm>
@@ -41,8 +42,8 @@ struct Smallest {
 };
 // Violating pairs of a re-streamed row that join the graph at once (the next P form its pool):
 // rows that fail certification are mostly near-ties among dead and newborn features, which
-// need many edges; adding few per pass costs extra passes.
-constexpr int kAdd = 256;
+// need many edges; adding few per pass costs extra passes. A share of the columns, capped.
+int violators_to_add(int m) { return std::clamp(m / 32, 16, 256); }
 }  // namespace
 
 MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
@@ -69,15 +70,16 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
   // A wider pool of next-best candidates per row lets most solve/check rounds run without
   // streaming cost rows again. Pooled pairs keep a lower bound on their cost (the screened cost
   // minus its error bound) and are priced exactly only when that bound would be violated.
-  const int P = std::min(m - k, std::max(4 * k, 128));
+  const int P = std::min(m - k, std::max(4 * k, std::min(128, m / 8)));
+  const int kAdd = violators_to_add(m);
   std::vector<std::vector<Edge>> pool(static_cast<size_t>(n));
   // Rows list their best columns by two rankings: cosine (-2 a.b / |b|, spreads rows over
   // small-norm columns too) and dot product (-2 a.b, what the shifted cost ranks by; large-norm
-  // columns win here). Each takes half of the graph and half of the pool. Every unlisted column
+  // columns win here). Cosine takes most of the graph and the pool. Every unlisted column
   // then has both keys >= the row's thresholds, i.e. screened cost >= |a_i|^2 + |b_j|^2 +
   // max(t_cos |b_j|, t_dot); with the screen's error bound that bounds every reduced cost of
   // the row for any duals, so most rows are certified without a second pass.
-  const double dot_share = getenv("DOTS") ? atof(getenv("DOTS")) : 0.125;
+  const double dot_share = 0.125;  // measured: more dot-ranked columns cost more certification passes
   const int kdot_g = int(k * dot_share), pdot = int(P * dot_share);
   const int kcos_g = k - kdot_g, pcos = P - pdot;
   std::vector<float> t_cos(size_t(n), std::numeric_limits<float>::infinity()), t_dot(t_cos);
@@ -97,10 +99,8 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     int* caw = colarg[size_t(w)].data();
     float* worst = colworst[size_t(w)].data();
     const float ni = nA[i], ia = invA[i];
-    float mx = 0;
-    for (int j = 0; j < m; ++j) {
+    auto visit = [&](int j) {
       const float d = row[j] - ni - nB[j];  // -2 a.b (screened)
-      mx = std::max(mx, row[j]);
       const float kc_ = d * invB[j];
       if (kc_ < by_cos.top) by_cos.offer(kc_, j);
       if (d < by_dot.top) by_dot.offer(d, j);
@@ -113,7 +113,22 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
         cb[p] = v; ca[p] = i;
         worst[j] = cb[kc - 1];
       }
+    };
+    // Eight columns at a time; the scalar path runs only for groups where something enters.
+    const float* nBp = nB.data();
+    const float* invBp = invB.data();
+    const f32x8 ni8 = splat8(ni), ia8 = splat8(ia);
+    f32x8 mx8 = splat8(0.f);
+    int j = 0;
+    for (; j + 8 <= m; j += 8) {
+      const f32x8 r = load8(row + j);
+      mx8 = max8(mx8, r);
+      const f32x8 d = r - ni8 - load8(nBp + j);
+      const i32x8 hit = (d * load8(invBp + j) < splat8(by_cos.top)) | (d < splat8(by_dot.top)) | (d * ia8 < load8(worst + j));
+      if (any8(hit)) for (int t = j; t < j + 8; ++t) visit(t);
     }
+    float mx = hmax8(mx8);
+    for (; j < m; ++j) { mx = std::max(mx, row[j]); visit(j); }
     max_cost_w[size_t(w)] = std::max(max_cost_w[size_t(w)], mx);
     // Everything a ranking did not keep has key >= its threshold (the heap top only fell).
     t_cos[size_t(i)] = by_cos.threshold(m);
@@ -212,10 +227,16 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     const float ea = B.screen ? g * B.errA[i] : 0.f, ha = B.screen ? g * B.hatA[i] : 0.f;
     float mn = std::numeric_limits<float>::infinity();
     const float *nb = colnorm.data(), *eb = colerr.data(), *cw = colw.data();
-    for (int j = 0; j < m; ++j) {
-      const float x = std::max(tc * nb[j], td) - ea * nb[j] - ha * eb[j] + cw[j];
-      mn = x < mn ? x : mn;
+    auto term = [&](int j) { return std::max(tc * nb[j], td) - ea * nb[j] - ha * eb[j] + cw[j]; };
+    int j = 0;
+    f32x8 mn8 = splat8(mn);
+    const f32x8 tc8 = splat8(tc), td8 = splat8(td), ea8 = splat8(ea), ha8 = splat8(ha);
+    for (; j + 8 <= m; j += 8) {
+      const f32x8 b = load8(nb + j);
+      mn8 = min8(mn8, max8(tc8 * b, td8) - ea8 * b - ha8 * load8(eb + j) + load8(cw + j));
     }
+    mn = hmin8(mn8);
+    for (; j < m; ++j) mn = std::min(mn, term(j));
     // (a ranking that lists nothing has threshold -inf and adds no term)
     const double scale = S + (std::isfinite(tc) ? std::abs(double(tc)) * max_norm_b : 0.0) + (std::isfinite(td) ? std::abs(double(td)) : 0.0) +
                          (double(ea) + ha) * max_norm_b;
@@ -341,7 +362,7 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       // The kAdd most negative reduced costs join the graph; the next P smallest (violating or
       // nearly so) become the row's pool, so the cheap pool rounds can follow the duals as
       // they move without another pass.
-      const int Q = std::min(m, kAdd + P);
+      const int Q = std::min(m, kAdd + P);  // kAdd = violators_to_add(m)
       std::vector<int> idx(static_cast<size_t>(m));
       for (int j = 0; j < m; ++j) idx[size_t(j)] = j;
       auto by_red = [&](int x, int y) { return red[size_t(x)] < red[size_t(y)] || (red[size_t(x)] == red[size_t(y)] && x < y); };

@@ -31,4 +31,6 @@ void dot_block_i16(const int16_t* A, int na, const int16_t* B, int nb, int strid
 void dot_rows_q(const QuantRows& A, int r0, int r1, const QuantRows& B, int32_t* out);
 // Rows [r0, r1) of ||a_i - b_j||^2 for the dequantised rows; nA/nB: their squared norms.
 void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out);
+// One entry of that: row i of A against row j of B (ni, nj: their squared norms), bit-identical.
+float cost_pair_q(const QuantRows& A, float ni, int i, const QuantRows& B, float nj, int j);
 }  // namespace saematch
