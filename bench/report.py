@@ -17,7 +17,7 @@ hdr = f"{'F':>6} {'flavour':12} {'match s':>8} {'cost s':>7} {'LAP s':>7} {'peak
 print(hdr); print('-' * len(hdr))
 for F in sizes:
     by = {r['flavour']: r for r in rows if r.get('F') == F}
-    for f in ('native', 'wasm-mt', 'wasm-st', 'wasm-mt-int8', 'wasm-st-int8'):
+    for f in ('native', 'native-int8', 'wasm-mt', 'wasm-st', 'wasm-mt-int8', 'wasm-st-int8'):
         r = by.get(f)
         if not r: continue
         if r.get('failed'): print(f"{F:>6} {f:12} failed"); continue
@@ -33,3 +33,9 @@ for F in sizes:
                   f"scipy LAP / our whole match = {s['scipy_seconds'] / n['seconds']:.1f}x, "
                   f"scipy peak / our peak = {s['scipy_peak_mib'] / n['peak_mib']:.1f}x")
     print()
+for r in rows:
+    if r.get('flavour') == 'browser':
+        print(f"Browser (headless Chromium, {r.get('threads')} threads): {r['layers']} layers x F={r['F']}, d={r['d']}, pack {r['pack_mib']} MiB: "
+              f"status {r['status']}, load {r.get('seconds_load') or 0:.1f} s, matching {r.get('match_seconds') or 0:.1f} s "
+              f"({(r.get('match_seconds') or 0) / max(1, r['layers'] - 1):.1f} s per pair), WASM heap {r.get('heap_mib')} MiB, "
+              f"all certified: {r.get('certified')}")

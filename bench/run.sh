@@ -3,6 +3,7 @@
 # natively, in WASM under node (threaded and single-thread) and by scipy on the same cost
 # matrix. Prints one table with ratios measured in this run. ./run.sh bench calls this.
 #   bench/run.sh [F ...]        default: 2048 8192 16384
+#   BENCH_BROWSER=1 bench/run.sh   also the 26-layer chain in headless Chromium (about 7 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(2048 8192 16384)
@@ -22,6 +23,7 @@ for F in "${SIZES[@]}"; do
   echo
   echo "F=$F d=$D:"
   build/bench_match --F "$F" --d "$D" --perm-out "$OUT/perm_$F.bin" | tee -a "$RESULTS"
+  build/bench_match --F "$F" --d "$D" --int8 | tee -a "$RESULTS"
   $NODE build-wasm/bench_match_mt.js --F "$F" --d "$D" | tee -a "$RESULTS" || echo '{"flavour":"wasm-mt","F":'"$F"',"failed":true}' | tee -a "$RESULTS"
   $NODE build-wasm/bench_match_st.js --F "$F" --d "$D" | tee -a "$RESULTS" || echo '{"flavour":"wasm-st","F":'"$F"',"failed":true}' | tee -a "$RESULTS"
   # The integer kernel the app uses for int8 packs (decoder-only cost).
@@ -33,5 +35,15 @@ for F in "${SIZES[@]}"; do
     rm -f "$OUT/cost_$F.npy"
   fi
 done
+if [ "${BENCH_BROWSER:-0}" = 1 ]; then
+  # The whole app in headless Chromium: a 26-layer pack shaped like Gemma Scope 16k (1.9 GB),
+  # downloaded from a local server, loaded and matched pair by pair.
+  PACK=$OUT/pack26x16k
+  [ -f "$PACK/manifest.json" ] || build/saematch synth --out "$PACK" --layers 26 --F 16384 --d 2304 --noise 0.08 --death 0.06 --seed 11 --pack \
+    --title "26 synthetic layers, Gemma Scope 16k shape" >/dev/null
+  echo
+  echo "browser, 26 layers x F=16384:"
+  node bench/browser_chain.mjs "$PACK" | tail -1 | tee -a "$RESULTS"
+fi
 echo
 /usr/bin/python3 bench/report.py "$RESULTS"

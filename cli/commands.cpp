@@ -16,7 +16,7 @@ using namespace saematch;
 
 namespace cli {
 namespace {
-const std::set<std::string> kFlags = {"cosine", "no-fold", "direct", "pack", "quiet", "int8"};
+const std::set<std::string> kFlags = {"cosine", "no-fold", "direct", "pack", "quiet", "int8", "no-screen"};
 
 MatchOptions match_options(Args& a) {
   MatchOptions o;
@@ -26,6 +26,7 @@ MatchOptions match_options(Args& a) {
   o.weights.cosine = a.has("cosine");
   o.fold = !a.has("no-fold");
   o.int8 = a.has("int8");
+  if (a.has("no-screen")) o.screen = MatchOptions::Screen::Off;
   o.topk = int(a.num("topk", 32));
   o.dense_max = int(a.num("dense-max", MatchOptions().dense_max));
   o.max_rounds = int(a.num("max-rounds", 30));

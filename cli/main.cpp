@@ -10,7 +10,7 @@ static const char* kUsage =
   "usage: saematch <command> [options]\n"
   "  info FILE                          describe an SAE (params.npz, .safetensors, SAELens folder)\n"
   "  match A B --out perm.json          exact feature matching A -> B\n"
-  "        [--w-dec 1] [--w-enc 0] [--w-b 0] [--cosine] [--no-fold] [--topk 32] [--dense-max 2048] [--int8] [--threads N]\n"
+  "        [--w-dec 1] [--w-enc 0] [--w-b 0] [--cosine] [--no-fold] [--topk 32] [--dense-max 2048] [--int8] [--no-screen] [--threads N]\n"
   "  chain L0 L1 ... --out chains.json  match consecutive layers and compose chains\n"
   "        [--q 0.9] [--direct]  (plus the match options)\n"
   "  eval --sae-t A --sae-t1 B --acts-t X.npy --acts-t1 Y.npy [--perm perm.json]\n"

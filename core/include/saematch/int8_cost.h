@@ -20,6 +20,7 @@ struct QuantRows {
   std::vector<uint8_t> panels;
 };
 QuantRows quantise_rows(const MatF& e);
+void prepare_int8_kernels(QuantRows& r);  // fills the kernel layouts after q/scale were set by hand
 MatF dequantise(const QuantRows& r);
 QuantRows subset_rows(const QuantRows& r, const int* ids, int count);  // as A operand only
 bool vnni_kernel();       // whether this build has the native int8 kernel
@@ -31,6 +32,6 @@ void dot_block_i16(const int16_t* A, int na, const int16_t* B, int nb, int strid
 void dot_rows_q(const QuantRows& A, int r0, int r1, const QuantRows& B, int32_t* out);
 // Rows [r0, r1) of ||a_i - b_j||^2 for the dequantised rows; nA/nB: their squared norms.
 void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out);
-// One entry of that: row i of A against row j of B (ni, nj: their squared norms), bit-identical.
+// One entry of that: row i of A against row j of B (ni, nj: their squared norms).
 float cost_pair_q(const QuantRows& A, float ni, int i, const QuantRows& B, float nj, int j);
 }  // namespace saematch

@@ -5,6 +5,7 @@
 // full dense problem by streaming the cost blocks again (c_ij - u_i - v_j >= 0 everywhere),
 // adding violating pairs and re-solving until none remain.
 #include "saematch/cost.h"
+#include "saematch/int8_cost.h"
 #include "saematch/lap.h"
 #include <functional>
 #include <string>
@@ -47,6 +48,9 @@ struct MatchResult {
 };
 
 MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions& opt);
+// The int8 problem given directly as quantised rows (e.g. a pack's folded decoders): the same
+// answer as match_embeddings with opt.int8 on their dequantised rows, with no float copies.
+MatchResult match_quantised(const QuantRows& A, const QuantRows& B, const MatchOptions& opt);
 // Checks d_model agreement, folds (unless opt.fold is false) and matches.
 MatchResult match_saes(const Sae& A, const Sae& B, const MatchOptions& opt);
 }  // namespace saematch

@@ -2,6 +2,7 @@
 // The browser pack: manifest.json + binary shards (<= max_shard_bytes each) holding, per layer,
 // the folded SAE quantised (int8 per-row scales, or fp16). Core builds it in memory; the CLI
 // writes the files; the WASM engine turns a verified layer blob back into an SAE.
+#include "saematch/int8_cost.h"
 #include "saematch/json.h"
 #include "saematch/sae.h"
 #include <string>
@@ -32,6 +33,10 @@ struct PackedLayer {
   int F() const;
   int d() const;
   Sae expand() const { return pack_layer_to_sae(entry, blob.data(), blob.size()); }
+  // The folded decoder rows exactly as stored, ready for the int8 matcher (embedding of cost
+  // weight w_dec = weight), with no float copy; false when the pack is not int8.
+  bool decoder_rows(QuantRows& out, float weight = 1.f) const;
+  std::vector<float> decoder_norms() const;  // |folded decoder row| per feature, without expanding
 };
 // Folds (if JumpReLU) and quantises a loaded SAE into that form.
 PackedLayer pack_single_layer(const Sae& raw, const std::string& quant = "int8");
