@@ -1,7 +1,7 @@
 // Benchmark (not a test): the whole app in headless Chromium on a big pack, end to end —
 // download (local server), load into the engine, match every consecutive pair, ready to
 // browse chains. Prints the app's own progress lines as they change, then one JSON line.
-//   node bench/browser_chain.mjs DIR [--isolation 0|1]
+//   node bench/browser_chain.mjs DIR [--isolation 0|1] [--hash 'i8=0']   (extra view state)
 // DIR holds a pack (manifest.json + shards), e.g. from
 //   build/saematch synth --out DIR --layers 26 --F 16384 --d 2304 --pack
 // bench/run.sh --browser makes that pack and calls this.
@@ -16,6 +16,7 @@ if (!args[0] || !fs.existsSync(path.join(dir, 'manifest.json'))) {
   process.exit(2);
 }
 const isolation = !(args.includes('--isolation') && args[args.indexOf('--isolation') + 1] === '0');
+const extraHash = args.includes('--hash') ? `&${args[args.indexOf('--hash') + 1]}` : '';
 const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 const L = manifest.layers.length, F = manifest.layers[0].F, d = manifest.d_model;
 const bytes = manifest.layers.reduce((s, l) => s + l.blob_bytes, 0);
@@ -24,14 +25,14 @@ const server = await startServer({ isolation, mounts: [['/big', dir]] });
 const browser = await launch();
 const t0 = Date.now();
 const since = () => ((Date.now() - t0) / 1000).toFixed(1);
-let result = { flavour: 'browser', layers: L, F, d, pack_mib: +(bytes / 1048576).toFixed(0), isolated: isolation };
+let result = { flavour: 'browser', layers: L, F, d, pack_mib: +(bytes / 1048576).toFixed(0), isolated: isolation, hash: extraHash.slice(1) };
 try {
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
   page.on('pageerror', (e) => console.log(`[${since()} s] page error: ${e.message}`));
   // The engine's stage timings (its stderr) arrive as console messages of the worker.
   const traceLines = [];
   page.on('console', (m) => { if (/^pair \d+:/.test(m.text())) traceLines.push(m.text()); });
-  await page.goto(`${server.url}#pack=${encodeURIComponent('/big/manifest.json')}`);
+  await page.goto(`${server.url}#pack=${encodeURIComponent('/big/manifest.json')}${extraHash}`);
   await page.waitForFunction(() => window.saematchApp && window.saematchApp.engine);
   await page.evaluate(() => window.saematchApp.engine.call('setTrace', [true]));
   // Follow the app's status and progress text until it is ready (or fails).

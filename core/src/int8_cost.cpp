@@ -150,8 +150,8 @@ void tile_2x4(const int16_t* a0, const int16_t* a1, const int16_t* b, int stride
 }  // namespace
 
 void dot_block_i16(const int16_t* A, int na, const int16_t* B, int nb, int stride, int32_t* out) {
-  // B in panels of 64 rows so a panel stays in cache while all of A's rows pass over it.
-  const int panel = 64;
+  // B in panels of 32 rows so a panel stays in cache while all of A's rows pass over it.
+  const int panel = 32;
   for (int j0 = 0; j0 < nb; j0 += panel) {
     const int j1 = std::min(nb, j0 + panel);
     int i = 0;

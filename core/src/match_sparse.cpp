@@ -17,28 +17,35 @@ namespace {
 struct Edge { int col; float cost; bool exact; };
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// The L smallest keys seen (a bounded max-heap); `top` is what a key must beat to enter.
+// The L smallest keys offered: candidates under the current cutoff `top` are appended, and
+// the buffer is cut back to the L smallest whenever it doubles (cheaper than a heap, whose
+// every insertion costs a sift; most keys never pass `top`). Offer only keys < top.
 struct Smallest {
-  std::vector<std::pair<float, int>> heap;
+  std::vector<std::pair<float, int>> items;  // after finish(): the L smallest, ascending
   int L = 0;
   float top = 0;
   void reset(int l) {
-    heap.clear(); L = l;
+    items.clear(); L = l;
     top = L > 0 ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
   }
   void offer(float key, int j) {
-    if (int(heap.size()) < L) {
-      heap.push_back({key, j}); std::push_heap(heap.begin(), heap.end());
-      if (int(heap.size()) < L) return;
-    } else {
-      std::pop_heap(heap.begin(), heap.end());
-      heap.back() = {key, j};
-      std::push_heap(heap.begin(), heap.end());
-    }
-    top = heap.front().first;
+    items.push_back({key, j});
+    if (int(items.size()) >= 2 * L + 16) shrink();
   }
-  // Lower bound on the keys not kept: -inf when nothing was to be kept, +inf when all were.
-  float threshold(int m) const { return L == 0 ? -std::numeric_limits<float>::infinity() : L < m ? heap.front().first : std::numeric_limits<float>::infinity(); }
+  // Sorts the kept keys and returns a lower bound on every key not kept: -inf when nothing was
+  // to be kept, +inf when everything was (top only ever fell, so it bounds all rejected keys).
+  float finish(int m) {
+    if (int(items.size()) > L) shrink();
+    std::sort(items.begin(), items.end());
+    return L == 0 ? -std::numeric_limits<float>::infinity() : L < m ? items.back().first : std::numeric_limits<float>::infinity();
+  }
+
+ private:
+  void shrink() {
+    std::nth_element(items.begin(), items.begin() + (L - 1), items.end());
+    items.resize(size_t(L));
+    top = items.back().first;  // the L-th smallest: nth_element put it there
+  }
 };
 // Violating pairs of a re-streamed row that join the graph at once (the next P form its pool):
 // rows that fail certification are mostly near-ties among dead and newborn features, which
@@ -90,6 +97,16 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
   std::vector<std::vector<int>> colarg(size_t(T), std::vector<int>(size_t(m) * kc, -1));
   std::vector<std::vector<float>> colworst(size_t(T), std::vector<float>(size_t(m), std::numeric_limits<float>::infinity()));
   std::vector<float> max_cost_w(size_t(T), 0.f);
+  // Screened cost rows kept in memory (within kKeptBudget) for certification passes: rows
+  // with no clear partner from the first pass (they are the ones its bound rarely settles),
+  // then rows streamed again (a row that failed once often fails again after the next solve).
+  std::vector<std::vector<float>> kept(static_cast<size_t>(n));
+  std::atomic<int64_t> kept_bytes{0};
+  auto keep = [&](int i, const float* row) {
+    const int64_t bytes = int64_t(m) * int64_t(sizeof(float));
+    if (kept_bytes.fetch_add(bytes) + bytes <= kKeptBudget) kept[size_t(i)].assign(row, row + m);
+    else kept_bytes -= bytes;
+  };
   Stopwatch stream_clock;
   stream_rows(B, o, "candidates", [&](int w, int i, const float* row) {
     // One pass over the row: both rankings (bounded max-heaps of the L smallest keys; the
@@ -125,31 +142,34 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       mx8 = max8(mx8, r);
       const f32x8 d = r - ni8 - load8(nBp + j);
       const i32x8 hit = (d * load8(invBp + j) < splat8(by_cos.top)) | (d < splat8(by_dot.top)) | (d * ia8 < load8(worst + j));
-      if (any8(hit)) for (int t = j; t < j + 8; ++t) visit(t);
+      if (any8(hit)) for (int t = 0; t < 8; ++t) if (hit[t]) visit(j + t);
     };
-    // Every 16th group first: the heaps fill from a sample spread over the row, so their
-    // thresholds are already tight when the rest streams past (most groups then skip).
+    // Every 4th group first: the rankings fill from a sample spread over the row, so their
+    // cutoffs are already tight when the rest streams past (most groups then skip).
     const int groups = m / 8;
-    for (int g = 0; g < groups; g += 16) chunk(8 * g);
-    for (int g = 0; g < groups; ++g) if (g % 16) chunk(8 * g);
+    for (int g = 0; g < groups; g += 4) chunk(8 * g);
+    for (int g = 0; g < groups; ++g) if (g % 4) chunk(8 * g);
     float mx = hmax8(mx8);
     for (int j = groups * 8; j < m; ++j) { mx = std::max(mx, row[j]); visit(j); }
     max_cost_w[size_t(w)] = std::max(max_cost_w[size_t(w)], mx);
-    // Everything a ranking did not keep has key >= its threshold (the heap top only fell).
-    t_cos[size_t(i)] = by_cos.threshold(m);
-    t_dot[size_t(i)] = by_dot.threshold(m);
+    // Everything a ranking did not keep has key >= its threshold.
+    t_cos[size_t(i)] = by_cos.finish(m);
+    t_dot[size_t(i)] = by_dot.finish(m);
     auto exact_edge = [&](int j) { return Edge{j, shifted(i, j, B.screen ? B.exact(i, j) : row[j]), true}; };
     auto bound_edge = [&](int j) {  // lower bound on the cost until priced
       if (!B.screen) return exact_edge(j);
       return Edge{j, float(double(row[j]) - B.error(i, j) + shift(i, j)), false};
     };
+    // No clear partner: the best cosine is under 4x the row's threshold (a continuing
+    // feature's is typically 10x or more).
+    const float best_cos = by_cos.items.empty() ? 0.f : by_cos.items.front().first;
+    if (std::isfinite(t_cos[size_t(i)]) && best_cos >= 4.f * t_cos[size_t(i)]) keep(i, row);
     auto& c = cand[size_t(i)];
     auto& pl = pool[size_t(i)];
     for (Smallest* h : {&by_cos, &by_dot}) {
       const int kg = h == &by_cos ? kcos_g : kdot_g;
-      std::sort(h->heap.begin(), h->heap.end());
-      for (int t = 0; t < int(h->heap.size()); ++t) {
-        int j = h->heap[size_t(t)].second;
+      for (int t = 0; t < int(h->items.size()); ++t) {
+        int j = h->items[size_t(t)].second;
         if (t < kg) c.push_back(exact_edge(j)); else pl.push_back(bound_edge(j));
       }
     }
@@ -249,8 +269,6 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
   };
   std::vector<double> fp_part(size_t(n), 0);
   std::vector<int> fp_snap(size_t(n), -1);
-  std::vector<std::vector<float>> kept(static_cast<size_t>(n));  // screened cost rows kept from certification passes
-  std::atomic<int64_t> kept_bytes{0};
   for (int round = 1;; ++round) {
     r.rounds = round;
     SparseCost sc; sc.n = n; sc.m = m; sc.start.assign(size_t(n) + 1, 0);
@@ -370,15 +388,14 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       // nearly so) become the row's pool, so the cheap pool rounds can follow the duals as
       // they move without another pass.
       const int Q = std::min(m, kAdd + P);  // kAdd = violators_to_add(m)
-      std::vector<int> idx(static_cast<size_t>(m));
-      for (int j = 0; j < m; ++j) idx[size_t(j)] = j;
-      auto by_red = [&](int x, int y) { return red[size_t(x)] < red[size_t(y)] || (red[size_t(x)] == red[size_t(y)] && x < y); };
-      std::nth_element(idx.begin(), idx.begin() + (Q - 1), idx.end(), by_red);
-      std::sort(idx.begin(), idx.begin() + Q, by_red);
+      thread_local Smallest lowest;
+      lowest.reset(Q);
+      for (int j = 0; j < m; ++j) if (red[size_t(j)] < lowest.top) lowest.offer(red[size_t(j)], j);
+      const double row_bound = lowest.finish(m);  // every column not kept has a reduced cost at least this
       auto& pl = pool[size_t(i)];
       pl.clear();
       for (int t = 0; t < Q; ++t) {
-        int j = idx[size_t(t)];
+        int j = lowest.items[size_t(t)].second;
         const float pj = priced[size_t(j)];
         Edge e = !B.screen ? Edge{j, shifted(i, j, row[j]), true}
                  : !std::isnan(pj) ? Edge{j, shifted(i, j, pj), true}
@@ -388,21 +405,14 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       }
       uref[size_t(i)] = ui;
       snap_of[size_t(i)] = snap;
-      rq[size_t(i)] = Q < m ? double(red[size_t(idx[size_t(Q - 1)])]) : kInf;
+      rq[size_t(i)] = row_bound;
       restreamed[size_t(i)] = 1;
     };
-    // Rows kept from an earlier pass are checked from memory; the others are streamed (and
-    // kept while the budget lasts: a row that failed once often fails again after the next
-    // solve moves the duals).
+    // Rows kept in memory are checked from there; the others are streamed (and kept).
     std::vector<int> fresh, from_memory;
     for (int i : recheck) (kept[size_t(i)].empty() ? fresh : from_memory).push_back(i);
     if (!fresh.empty())
-      stream_rows(B, o, full ? "certify" : "certify (partial)", [&](int, int i, const float* row) {
-        check(i, row);
-        const int64_t bytes = int64_t(m) * int64_t(sizeof(float));
-        if (kept_bytes.fetch_add(bytes) + bytes <= kKeptBudget) kept[size_t(i)].assign(row, row + m);
-        else kept_bytes -= bytes;
-      }, &fresh);
+      stream_rows(B, o, full ? "certify" : "certify (partial)", [&](int, int i, const float* row) { check(i, row); keep(i, row); }, &fresh);
     parallel_for(int(from_memory.size()), [&](int t0, int t1) {
       for (int t = t0; t < t1; ++t) check(from_memory[size_t(t)], kept[size_t(from_memory[size_t(t)])].data());
     });
