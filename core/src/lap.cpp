@@ -158,7 +158,7 @@ void column_reduction(const SparseCost& c, LapResult& r) {
 // lowers v, keeps every assigned pair tight and every edge's reduced cost >= 0.
 // Returns the rows still free.
 std::vector<int> augmenting_row_reduction(const SparseCost& c, LapResult& r, std::vector<int> free_rows) {
-  for (int pass = 0; pass < 2 && !free_rows.empty(); ++pass) {
+  for (int pass = 0; pass < 4 && !free_rows.empty(); ++pass) {
     std::vector<int> next;
     // A cap on steps: with float costs, tiny decrements could otherwise chain for long.
     int64_t budget = 8 * int64_t(c.n) + 1000;
