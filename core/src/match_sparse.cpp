@@ -161,16 +161,19 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       return Edge{j, float(double(row[j]) - B.error(i, j) + shift(i, j)), false};
     };
     // No clear partner: the best cosine is under 4x the row's threshold (a continuing
-    // feature's is typically 10x or more).
+    // feature's is typically 10x or more). Such rows are kept in memory for certification,
+    // and their whole list goes into the graph at once: they are the near-ties that pool
+    // rounds would otherwise add a few edges at a time.
     const float best_cos = by_cos.items.empty() ? 0.f : by_cos.items.front().first;
-    if (std::isfinite(t_cos[size_t(i)]) && best_cos >= 4.f * t_cos[size_t(i)]) keep(i, row);
+    const bool unclear = std::isfinite(t_cos[size_t(i)]) && best_cos >= 4.f * t_cos[size_t(i)];
+    if (unclear) keep(i, row);
     auto& c = cand[size_t(i)];
     auto& pl = pool[size_t(i)];
     for (Smallest* h : {&by_cos, &by_dot}) {
       const int kg = h == &by_cos ? kcos_g : kdot_g;
       for (int t = 0; t < int(h->items.size()); ++t) {
         int j = h->items[size_t(t)].second;
-        if (t < kg) c.push_back(exact_edge(j)); else pl.push_back(bound_edge(j));
+        if (t < kg || unclear) c.push_back(exact_edge(j)); else pl.push_back(bound_edge(j));
       }
     }
   });

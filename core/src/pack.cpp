@@ -185,48 +185,66 @@ Sae pack_layer_to_sae(const Json& e, const uint8_t* blob, size_t n) {
   s.validate("pack layer " + std::to_string(s.meta.layer));
   return s;
 }
-bool PackedLayer::decoder_rows(QuantRows& out, float weight) const {
-  if (!(weight > 0) || !std::isfinite(weight)) fail("decoder weight must be finite and > 0");
-  for (auto& a : entry.at("arrays").arr) {
+namespace {
+// The folded decoder as an int8 pack stores it: per-row float scales, then rows of int8.
+struct Int8Rows { size_t rows = 0, cols = 0; const uint8_t* scales = nullptr; const int8_t* q = nullptr; };
+
+// Finds W_dec and checks it lies inside the blob; false when it is not int8-encoded.
+bool int8_decoder(const PackedLayer& p, Int8Rows& v) {
+  for (auto& a : p.entry.at("arrays").arr) {
     if (a.at("name").as_str("array name") != "W_dec") continue;
     if (a.at("encoding").as_str("W_dec") != "int8_rows") return false;
     double rows_d = a.at("rows").as_num("W_dec"), cols_d = a.at("cols").as_num("W_dec"), off_d = a.at("offset").as_num("W_dec");
     if (rows_d < 0 || cols_d < 0 || off_d < 0 || rows_d > 1e7 || cols_d > 1e6) fail("pack array 'W_dec' has an implausible shape");
     const size_t rows = size_t(rows_d), cols = size_t(cols_d), off = size_t(off_d);
-    if (off > blob.size() || rows * 4 + rows * cols > blob.size() - off) fail("pack array 'W_dec' lies outside the layer data (truncated or mismatched shard?)");
-    if (int(rows) != F() || int(cols) != d()) fail("layer arrays disagree with the manifest's F / d_model");
-    const uint8_t* p = blob.data() + off;
-    out.rows = int(rows); out.cols = int(cols); out.stride = (out.cols + 7) / 8 * 8;
-    out.q.assign(rows * size_t(out.stride), 0);
-    out.scale.resize(out.rows);
-    const float root = std::sqrt(weight);  // cost weight w scales the embedding by sqrt(w)
-    for (size_t i = 0; i < rows; ++i) {
-      float sc; std::memcpy(&sc, p + i * 4, 4);
-      if (!std::isfinite(sc)) fail("pack array 'W_dec' contains NaN or Inf");
-      out.scale[Eigen::Index(i)] = sc * root;
-      const int8_t* q = reinterpret_cast<const int8_t*>(p + rows * 4 + i * cols);
-      std::copy(q, q + cols, &out.q[i * size_t(out.stride)]);
-    }
-    prepare_int8_kernels(out);
+    if (off > p.blob.size() || rows * 4 + rows * cols > p.blob.size() - off) fail("pack array 'W_dec' lies outside the layer data (truncated or mismatched shard?)");
+    if (int(rows) != p.F() || int(cols) != p.d()) fail("layer arrays disagree with the manifest's F / d_model");
+    v.rows = rows; v.cols = cols;
+    v.scales = p.blob.data() + off;
+    v.q = reinterpret_cast<const int8_t*>(p.blob.data() + off + rows * 4);
     return true;
   }
   fail("pack layer has no W_dec array");
 }
 
+float scale_of(const Int8Rows& v, size_t i) {
+  float s;
+  std::memcpy(&s, v.scales + i * 4, 4);
+  if (!std::isfinite(s)) fail("pack array 'W_dec' contains NaN or Inf");
+  return s;
+}
+}  // namespace
+
+bool PackedLayer::decoder_rows(QuantRows& out, float weight) const {
+  if (!(weight > 0) || !std::isfinite(weight)) fail("decoder weight must be finite and > 0");
+  Int8Rows v;
+  if (!int8_decoder(*this, v)) return false;
+  out.rows = int(v.rows); out.cols = int(v.cols); out.stride = (out.cols + 7) / 8 * 8;
+  out.q.assign(v.rows * size_t(out.stride), 0);
+  out.scale.resize(out.rows);
+  const float root = std::sqrt(weight);  // cost weight w scales the embedding by sqrt(w)
+  for (size_t i = 0; i < v.rows; ++i) {
+    out.scale[Eigen::Index(i)] = scale_of(v, i) * root;
+    std::copy(v.q + i * v.cols, v.q + (i + 1) * v.cols, &out.q[i * size_t(out.stride)]);
+  }
+  prepare_int8_kernels(out);
+  return true;
+}
+
 std::vector<float> PackedLayer::decoder_norms() const {
+  std::vector<float> n;
+  Int8Rows v;
+  if (int8_decoder(*this, v)) {  // from the stored integers, no copy
+    n.resize(v.rows);
+    for (size_t i = 0; i < v.rows; ++i) {
+      int64_t s2 = 0;
+      for (size_t k = 0; k < v.cols; ++k) { const int64_t x = v.q[i * v.cols + k]; s2 += x * x; }
+      n[i] = float(double(scale_of(v, i)) * std::sqrt(double(s2)));
+    }
+    return n;
+  }
   for (auto& a : entry.at("arrays").arr) {
     if (a.at("name").as_str("array name") != "W_dec") continue;
-    std::vector<float> n;
-    QuantRows q;
-    if (decoder_rows(q)) {  // int8: from the stored integers (no float copy)
-      n.resize(size_t(q.rows));
-      for (int i = 0; i < q.rows; ++i) {
-        int64_t s2 = 0;
-        for (int k = 0; k < q.cols; ++k) { const int64_t x = q.q[size_t(i) * size_t(q.stride) + size_t(k)]; s2 += x * x; }
-        n[size_t(i)] = float(double(q.scale[i]) * std::sqrt(double(s2)));
-      }
-      return n;
-    }
     MatF w = get_matrix(a, blob.data(), blob.size());
     n.resize(size_t(w.rows()));
     for (Eigen::Index i = 0; i < w.rows(); ++i) n[size_t(i)] = w.row(i).norm();
