@@ -148,35 +148,41 @@ class Engine {
     return it->second;
   }
   void store(int i, PackedLayer p) {
-    expanded_.remove_if([i](const std::pair<int, Sae>& e) { return e.first == i; });
-    rows_.remove_if([i](const RowsEntry& e) { return e.layer == i; });
+    expanded_.forget(i);
+    rows_.forget(i);
     layers_[i] = std::move(p);
   }
   // Layers stay packed; at most two are expanded to floats at a time (the pair being matched).
   const Sae& get(int i) const {
-    for (auto it = expanded_.begin(); it != expanded_.end(); ++it)
-      if (it->first == i) { expanded_.splice(expanded_.begin(), expanded_, it); return expanded_.front().second; }
-    Sae s = packed(i).expand();
-    if (expanded_.size() >= 2) expanded_.pop_back();
-    expanded_.emplace_front(i, std::move(s));
-    return expanded_.front().second;
+    return *expanded_.get(i, 0.f, [&](Sae& s) { s = packed(i).expand(); return true; });  // (no weight involved)
   }
-  // A layer's int8 decoder rows at cost weight w (null when its pack is not int8); the two
-  // most recent are kept, like expanded layers.
+  // A layer's int8 decoder rows at cost weight w (null when its pack is not int8).
   const QuantRows* rows(int i, float w) const {
-    for (auto it = rows_.begin(); it != rows_.end(); ++it)
-      if (it->layer == i && it->weight == w) { rows_.splice(rows_.begin(), rows_, it); return &rows_.front().q; }
-    QuantRows q;
-    if (!packed(i).decoder_rows(q, w)) return nullptr;
-    if (rows_.size() >= 2) rows_.pop_back();
-    rows_.push_front(RowsEntry{i, w, std::move(q)});
-    return &rows_.front().q;
+    return rows_.get(i, w, [&](QuantRows& q) { return packed(i).decoder_rows(q, w); });
   }
-  struct RowsEntry { int layer; float weight; QuantRows q; };
+  // The two most recently used values made from a layer (and a weight), most recent first.
+  template <class T>
+  struct RecentTwo {
+    struct Entry { int layer; float weight; T value; };
+    std::list<Entry> items;
+    // make(value) fills the value and returns false when there is none (nothing is kept).
+    template <class Make>
+    const T* get(int layer, float weight, Make make) {
+      for (auto it = items.begin(); it != items.end(); ++it)
+        if (it->layer == layer && it->weight == weight) { items.splice(items.begin(), items, it); return &items.front().value; }
+      T value;
+      if (!make(value)) return nullptr;
+      if (items.size() >= 2) items.pop_back();
+      items.push_front(Entry{layer, weight, std::move(value)});
+      return &items.front().value;
+    }
+    void forget(int layer) { items.remove_if([layer](const Entry& e) { return e.layer == layer; }); }
+    void clear() { items.clear(); }
+  };
   bool trace_ = false;
   std::map<int, PackedLayer> layers_;
-  mutable std::list<std::pair<int, Sae>> expanded_;  // most recently used first
-  mutable std::list<RowsEntry> rows_;
+  mutable RecentTwo<Sae> expanded_;
+  mutable RecentTwo<QuantRows> rows_;
   std::map<int, MatchResult> pairs_;
 };
 

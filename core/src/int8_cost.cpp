@@ -104,6 +104,16 @@ MatF dequantise(const QuantRows& r) {
   return e;
 }
 
+VecF squared_norms(const QuantRows& r) {
+  VecF n(r.rows);
+  for (int i = 0; i < r.rows; ++i) {
+    int64_t s = 0;
+    for (int k = 0; k < r.cols; ++k) { const int64_t x = r.q[size_t(i) * size_t(r.stride) + size_t(k)]; s += x * x; }
+    n[i] = float(double(r.scale[i]) * double(r.scale[i]) * double(s));
+  }
+  return n;
+}
+
 namespace {
 int32_t dot_scalar(const int16_t* a, const int16_t* b, int n) {
   int32_t s = 0;
@@ -111,12 +121,18 @@ int32_t dot_scalar(const int16_t* a, const int16_t* b, int n) {
   return s;
 }
 
+#ifdef __wasm_simd128__
+int32_t hsum(v128_t v) {
+  return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) + wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3);
+}
+#endif
+
 // One pair of rows (n a multiple of 8).
 int32_t dot_pair(const int16_t* a, const int16_t* b, int n) {
 #ifdef __wasm_simd128__
   v128_t c = wasm_i32x4_splat(0);
   for (int k = 0; k < n; k += 8) c = wasm_i32x4_add(c, wasm_i32x4_dot_i16x8(wasm_v128_load(a + k), wasm_v128_load(b + k)));
-  return wasm_i32x4_extract_lane(c, 0) + wasm_i32x4_extract_lane(c, 1) + wasm_i32x4_extract_lane(c, 2) + wasm_i32x4_extract_lane(c, 3);
+  return hsum(c);
 #else
   return dot_scalar(a, b, n);
 #endif
@@ -128,9 +144,6 @@ inline float cost_from_dot(float ni, float nj, float scale_i, float scale_j, int
 }
 
 #ifdef __wasm_simd128__
-int32_t hsum(v128_t v) {
-  return wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) + wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3);
-}
 // 2 rows of A against 4 rows of B: 8 accumulators stay in registers.
 void tile_2x4(const int16_t* a0, const int16_t* a1, const int16_t* b, int stride, int n, int32_t* o0, int32_t* o1) {
   v128_t c00 = wasm_i32x4_splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;

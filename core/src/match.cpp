@@ -46,15 +46,9 @@ MatchResult match_blocks(const Blocks& B, const MatchOptions& o) {
 MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions& o) {
   if (EA.cols() != EB.cols()) fail("the two layers have different feature widths (d_model mismatch)");
   if (EA.rows() == 0 || EB.rows() == 0) fail("cannot match an SAE with no features");
-  if (o.int8) {
-    // Exact matching of the int8-quantised embeddings (identical to the stored weights of an
-    // int8 pack); the method name says so.
-    QuantRows QA = quantise_rows(EA), QB = quantise_rows(EB);
-    MatF DA = dequantise(QA), DB = dequantise(QB);
-    MatchResult r = match_blocks(Blocks(DA, DB, &QA, &QB), o);
-    r.method += " int8";
-    return r;
-  }
+  // Exact matching of the int8-quantised embeddings (identical to the stored weights of an
+  // int8 pack); no float copy of the quantised rows is needed.
+  if (o.int8) return match_quantised(quantise_rows(EA), quantise_rows(EB), o);
   const bool sparse = std::max(EA.rows(), EB.rows()) >= o.dense_max;
   const bool screen = o.screen == MatchOptions::Screen::On || (o.screen == MatchOptions::Screen::Auto && int8_kernel_pays());
   if (sparse && screen) {

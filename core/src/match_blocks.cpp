@@ -14,23 +14,22 @@ void report(const MatchOptions& o, const std::string& stage, double f) {
 }
 
 namespace {
-// Per row: |dequantised row| and |row - dequantised row|, in double so the bound they feed is
-// not itself a rounding victim (no dequantised copy is made: these matrices are large).
-void quantised_norms(const MatF& e, const QuantRows& q, VecF& hat, VecF& err) {
-  hat.resize(e.rows()); err.resize(e.rows());
+// Per row: |row - dequantised row|, in double so the bound it feeds is not itself a rounding
+// victim (no dequantised copy is made: these matrices are large).
+VecF quantisation_error(const MatF& e, const QuantRows& q) {
+  VecF err(e.rows());
   parallel_for(int(e.rows()), [&](int i0, int i1) { for (int i = i0; i < i1; ++i) {
     const double s = q.scale[i];
     const int16_t* qi = &q.q[size_t(i) * size_t(q.stride)];
     const float* ei = e.row(i).data();
-    double h = 0, d2 = 0;
-    for (int k = 0; k < e.cols(); ++k) {
-      const double x = s * double(qi[k]), d = double(ei[k]) - x;
-      h += x * x; d2 += d * d;
-    }
-    hat[i] = float(std::sqrt(h) * (1 + 1e-6));
+    double d2 = 0;
+    for (int k = 0; k < e.cols(); ++k) { const double d = double(ei[k]) - s * double(qi[k]); d2 += d * d; }
     err[i] = float(std::sqrt(d2) * (1 + 1e-6));
   } }, 256);
+  return err;
 }
+// |dequantised row|, rounded up (it multiplies an error in a bound).
+VecF quantised_norms(const QuantRows& q) { return (squared_norms(q).cwiseSqrt() * (1 + 1e-6f)).eval(); }
 }  // namespace
 
 Blocks::Blocks(const MatF& a, const MatF& b, const QuantRows* qa, const QuantRows* qb, bool is_screen)
@@ -38,22 +37,13 @@ Blocks::Blocks(const MatF& a, const MatF& b, const QuantRows* qa, const QuantRow
   nA = squared_norms(a); nB = squared_norms(b);
   normA = nA.cwiseSqrt(); normB = nB.cwiseSqrt();
   if (screen) {
-    quantised_norms(a, *QA, hatA, errA);
-    quantised_norms(b, *QB, hatB, errB);
+    hatA = quantised_norms(*QA); errA = quantisation_error(a, *QA);
+    hatB = quantised_norms(*QB); errB = quantisation_error(b, *QB);
   }
 }
 
 Blocks::Blocks(const QuantRows& qa, const QuantRows& qb) : QA(&qa), QB(&qb), FA(qa.rows), FB(qb.rows) {
-  auto norms = [](const QuantRows& q) {
-    VecF n(q.rows);
-    for (int i = 0; i < q.rows; ++i) {
-      int64_t s = 0;
-      for (int k = 0; k < q.cols; ++k) { const int64_t x = q.q[size_t(i) * size_t(q.stride) + size_t(k)]; s += x * x; }
-      n[i] = float(double(q.scale[i]) * double(q.scale[i]) * double(s));
-    }
-    return n;
-  };
-  nA = norms(qa); nB = norms(qb);
+  nA = squared_norms(qa); nB = squared_norms(qb);
   normA = nA.cwiseSqrt(); normB = nB.cwiseSqrt();
 }
 

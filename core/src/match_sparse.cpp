@@ -371,8 +371,8 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     auto check = [&](int i, const float* row) {
       const double ui = l.u[size_t(i)];
       // Lower bounds on the row's reduced costs; exact where the screen cannot decide.
-      std::vector<float> red(static_cast<size_t>(m));
-      thread_local std::vector<float> priced;  // exact cost where computed, else NaN
+      thread_local std::vector<float> red, priced;  // priced: exact cost where computed, else NaN
+      red.resize(size_t(m));
       priced.assign(size_t(m), std::numeric_limits<float>::quiet_NaN());
       double mn = 0;
       int64_t bad = 0, exact = 0;

@@ -38,16 +38,31 @@ Json put_matrix(std::vector<uint8_t>& blob, const std::string& name, const MatF&
   return a;
 }
 
-MatF get_matrix(const Json& a, const uint8_t* blob, size_t n) {
-  const std::string& name = a.at("name").as_str("array name");
+// Where one manifest array lies in the layer's bytes, after checking its shape, encoding and
+// extent: everything that reads an array goes through here.
+struct ArrayView { std::string name, enc; size_t rows = 0, cols = 0; const uint8_t* p = nullptr; };
+ArrayView locate_array(const Json& a, const uint8_t* blob, size_t n) {
+  ArrayView v;
+  v.name = a.at("name").as_str("array name");
+  const std::string& name = v.name;
   double rows_d = a.at("rows").as_num(name), cols_d = a.at("cols").as_num(name), off_d = a.at("offset").as_num(name);
   if (rows_d < 0 || cols_d < 0 || off_d < 0 || rows_d > 1e7 || cols_d > 1e6) fail("pack array '" + name + "' has an implausible shape");
   size_t rows = size_t(rows_d), cols = size_t(cols_d), off = size_t(off_d);
-  const std::string& enc = a.at("encoding").as_str(name);
+  v.enc = a.at("encoding").as_str(name);
+  const std::string& enc = v.enc;
   size_t need = enc == "int8_rows" ? rows * 4 + rows * cols : enc == "fp16" ? rows * cols * 2 : enc == "f32" ? rows * cols * 4 : 0;
   if (need == 0 && rows * cols != 0) fail("pack array '" + name + "' has unknown encoding '" + enc + "'");
   if (off > n || need > n - off) fail("pack array '" + name + "' lies outside the layer data (truncated or mismatched shard?)");
-  const uint8_t* p = blob + off;
+  v.rows = rows; v.cols = cols; v.p = blob + off;
+  return v;
+}
+
+MatF get_matrix(const Json& a, const uint8_t* blob, size_t n) {
+  const ArrayView v = locate_array(a, blob, n);
+  const std::string& name = v.name;
+  const size_t rows = v.rows, cols = v.cols;
+  const uint8_t* p = v.p;
+  const std::string& enc = v.enc;
   MatF m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
   if (enc == "int8_rows") {
     for (size_t i = 0; i < rows; ++i) {
@@ -186,25 +201,25 @@ Sae pack_layer_to_sae(const Json& e, const uint8_t* blob, size_t n) {
   return s;
 }
 namespace {
+// The manifest entry of one of a layer's arrays.
+const Json& layer_array(const Json& entry, const std::string& name) {
+  for (auto& a : entry.at("arrays").arr)
+    if (a.at("name").as_str("array name") == name) return a;
+  fail("pack layer has no " + name + " array");
+}
+
 // The folded decoder as an int8 pack stores it: per-row float scales, then rows of int8.
 struct Int8Rows { size_t rows = 0, cols = 0; const uint8_t* scales = nullptr; const int8_t* q = nullptr; };
 
 // Finds W_dec and checks it lies inside the blob; false when it is not int8-encoded.
 bool int8_decoder(const PackedLayer& p, Int8Rows& v) {
-  for (auto& a : p.entry.at("arrays").arr) {
-    if (a.at("name").as_str("array name") != "W_dec") continue;
-    if (a.at("encoding").as_str("W_dec") != "int8_rows") return false;
-    double rows_d = a.at("rows").as_num("W_dec"), cols_d = a.at("cols").as_num("W_dec"), off_d = a.at("offset").as_num("W_dec");
-    if (rows_d < 0 || cols_d < 0 || off_d < 0 || rows_d > 1e7 || cols_d > 1e6) fail("pack array 'W_dec' has an implausible shape");
-    const size_t rows = size_t(rows_d), cols = size_t(cols_d), off = size_t(off_d);
-    if (off > p.blob.size() || rows * 4 + rows * cols > p.blob.size() - off) fail("pack array 'W_dec' lies outside the layer data (truncated or mismatched shard?)");
-    if (int(rows) != p.F() || int(cols) != p.d()) fail("layer arrays disagree with the manifest's F / d_model");
-    v.rows = rows; v.cols = cols;
-    v.scales = p.blob.data() + off;
-    v.q = reinterpret_cast<const int8_t*>(p.blob.data() + off + rows * 4);
-    return true;
-  }
-  fail("pack layer has no W_dec array");
+  const ArrayView a = locate_array(layer_array(p.entry, "W_dec"), p.blob.data(), p.blob.size());
+  if (a.enc != "int8_rows") return false;
+  if (int(a.rows) != p.F() || int(a.cols) != p.d()) fail("layer arrays disagree with the manifest's F / d_model");
+  v.rows = a.rows; v.cols = a.cols;
+  v.scales = a.p;
+  v.q = reinterpret_cast<const int8_t*>(a.p + a.rows * 4);
+  return true;
 }
 
 float scale_of(const Int8Rows& v, size_t i) {
@@ -243,14 +258,10 @@ std::vector<float> PackedLayer::decoder_norms() const {
     }
     return n;
   }
-  for (auto& a : entry.at("arrays").arr) {
-    if (a.at("name").as_str("array name") != "W_dec") continue;
-    MatF w = get_matrix(a, blob.data(), blob.size());
-    n.resize(size_t(w.rows()));
-    for (Eigen::Index i = 0; i < w.rows(); ++i) n[size_t(i)] = w.row(i).norm();
-    return n;
-  }
-  fail("pack layer has no W_dec array");
+  MatF w = get_matrix(layer_array(entry, "W_dec"), blob.data(), blob.size());
+  n.resize(size_t(w.rows()));
+  for (Eigen::Index i = 0; i < w.rows(); ++i) n[size_t(i)] = w.row(i).norm();
+  return n;
 }
 
 int PackedLayer::F() const { return int(entry.at("F").as_num("F")); }

@@ -22,6 +22,7 @@ struct QuantRows {
 QuantRows quantise_rows(const MatF& e);
 void prepare_int8_kernels(QuantRows& r);  // fills the kernel layouts after q/scale were set by hand
 MatF dequantise(const QuantRows& r);
+VecF squared_norms(const QuantRows& r);  // of the dequantised rows, from exact integer sums
 QuantRows subset_rows(const QuantRows& r, const int* ids, int count);  // as A operand only
 bool vnni_kernel();       // whether this build has the native int8 kernel
 bool int8_kernel_pays();  // whether integer dots beat float GEMM in this build (VNNI or WASM SIMD)
