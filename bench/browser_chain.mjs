@@ -60,9 +60,16 @@ try {
       match_seconds: app.matchSeconds, pairs: app.model ? app.model.pairs.length : 0,
       certified: app.model ? app.model.pairs.every((p) => p.certified) : false,
       methods: app.model ? [...new Set(app.model.pairs.map((p) => p.method))] : [],
+      // Wall time of each pair inside the engine; match_seconds minus their sum is the app's own time.
+      pair_seconds: app.model ? app.model.pairs.map((p) => +(p.ms / 1000).toFixed(2)) : [],
+      // Since navigation: the last layer downloaded and verified (matching overlaps the download).
+      seconds_download: app.downloadedAt ? +(app.downloadedAt / 1000).toFixed(1) : null,
     };
   });
-  result = { ...result, ...info, seconds_total: (end - t0) / 1000, seconds_load: matchStart ? (matchStart - t0) / 1000 : null, heap_mib: +info.heap_mib.toFixed(0) };
+  result = {
+    ...result, ...info, seconds_total: (end - t0) / 1000, seconds_until_matching: matchStart ? (matchStart - t0) / 1000 : null,
+    pairs_compute_seconds: +info.pair_seconds.reduce((a, b) => a + b, 0).toFixed(1), heap_mib: +info.heap_mib.toFixed(0),
+  };
   await page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), 'out', 'browser-chain.png') }).catch(() => {});
   fs.mkdirSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'out'), { recursive: true });
   fs.writeFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'out', 'browser-chain-trace.txt'), traceLines.join('\n') + '\n');

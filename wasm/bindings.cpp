@@ -1,5 +1,6 @@
 // Embind bindings only: the Engine keeps loaded layers and match results in WASM memory and
 // exposes plain typed arrays/objects to the worker. No maths here; it all lives in core/.
+#include <chrono>
 #include <emscripten/bind.h>
 #include <emscripten/heap.h>
 #include <emscripten/val.h>
@@ -94,17 +95,26 @@ class Engine {
     o.topk = topk; o.dense_max = dense_max; o.fold = true; o.int8 = int8;
     if (!progress.isUndefined() && !progress.isNull())
       o.progress = [progress](const std::string& stage, double f) { return progress(stage, f).as<bool>(); };
-    if (trace_) o.trace = [a](const std::string& line) { std::fprintf(stderr, "pair %d: %s\n", a, line.c_str()); };
+    // Trace lines carry the seconds since the call began, so gaps between stages show too.
+    const auto t0 = std::chrono::steady_clock::now();
+    if (trace_) o.trace = [a, t0](const std::string& line) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::fprintf(stderr, "pair %d: [%.3f] %s\n", a, s, line.c_str());
+    };
     // Decoder-only int8 matching reads the packs' int8 rows as they are: no float copy of
     // either layer (a 16k Gemma Scope layer would take ~300 MB expanded, and 26 packed layers
     // already hold ~2 GB of WASM's 4 GB).
     const QuantRows* qa = nullptr;
     const QuantRows* qb = nullptr;
-    if (int8 && w_enc == 0 && w_b == 0 && !cosine && (qa = rows(a, w_dec)) && (qb = rows(b, w_dec)))
+    if (int8 && w_enc == 0 && w_b == 0 && !cosine && (qa = rows(a, w_dec)) && (qb = rows(b, w_dec))) {
+      if (o.trace) o.trace("int8 rows of both layers ready");
       pairs_[a] = match_quantised(*qa, *qb, o);
+    }
     else
       pairs_[a] = match_saes(get(a), get(b), o);
-    return match_to_js(pairs_[a]);
+    val out = match_to_js(pairs_[a]);
+    if (o.trace) o.trace("result copied out");
+    return out;
   }
   // Restores a match computed earlier (after the worker was restarted by a cancel).
   void setPair(int a, const val& a_to_b, const val& cost, const val& score, int FB) {
@@ -221,6 +231,31 @@ val zipDecode(const val& entry, const val& data) {
   u8.call<void>("set", val(typed_memory_view(out.size(), out.data())));
   return u8;
 }
+// Matches a small random int8 problem through the sparse path once and discards the result.
+// V8 runs every WASM function in its baseline compiler first and switches to optimised code
+// only between calls; without this, the first kernel calls of a real pair run unoptimised
+// (about 1.5 s lost on the first 16k pair). Random rows with a planted permutation, so the
+// assignment and certification stages run too.
+void warmUp() {
+  const int F = 2048, d = 256;
+  uint32_t state = 12345;
+  auto next = [&] { state = state * 1664525u + 1013904223u; return int(state >> 25) - 64; };  // [-64, 63]
+  QuantRows a, b;
+  for (QuantRows* r : {&a, &b}) {
+    r->rows = F; r->cols = d; r->stride = d;
+    r->q.resize(size_t(F) * d);
+    r->scale = VecF::Constant(F, 1.f / 1024);
+  }
+  for (auto& x : a.q) x = int16_t(next());
+  for (int j = 0; j < F; ++j) {
+    const int i = (j * 7 + 3) % F;  // planted partner (7 is coprime with F)
+    for (int k = 0; k < d; ++k) b.q[size_t(j) * d + k] = int16_t(a.q[size_t(i) * d + k] + next() / 8);
+  }
+  prepare_int8_kernels(a); prepare_int8_kernels(b);
+  MatchOptions o;
+  o.dense_max = 512;  // sparse path, as for real layers
+  match_quantised(a, b, o);
+}
 std::string sha256(const val& data) { auto b = bytes_of(data); return sha256_hex(b.data(), b.size()); }
 void validateManifest(const std::string& text) { validate_manifest(Json::parse(text)); }
 int threads() { return thread_count(); }
@@ -244,6 +279,7 @@ EMSCRIPTEN_BINDINGS(saematch) {
       .function("chain", &Engine::chain)
       .function("setPair", &Engine::setPair)
       .class_function("quantileOf", &Engine::quantileOf);
+  function("warmUp", &warmUp);
   function("zipCentralDirectory", &zipCentralDirectory);
   function("zipEntries", &zipEntries);
   function("zipLocalDataOffset", &zipLocalDataOffset);

@@ -12,6 +12,12 @@ import { ProgressPanel } from './panels/progress.js';
 import { exportCsv, exportJson, exportSvg, exportPng } from './export.js';
 
 const $ = (id) => document.getElementById(id);
+// A promise with its resolve/reject at hand (layers that arrive while matching waits for them).
+function deferred() {
+  const d = {};
+  d.promise = new Promise((resolve, reject) => { d.resolve = resolve; d.reject = reject; });
+  return d;
+}
 
 class App {
   constructor() {
@@ -115,25 +121,67 @@ class App {
     if (this.restarting) await this.restarting;
     this.clearError();
     const prev = { model: this.model, blobs: this.layerBlobs, manifest: this.manifest };
+    const run = { cancelled: false };  // cancel() flags the load in progress
+    this.loading = run;
     try {
       this.setStatus('loading', 'loading weights…');
       await this.engine.call('clear');
-      if (this.state.urls.length) await this.loadUrls(this.state.urls);
-      else await this.loadPack(this.state.pack);
-      this.progress.hide();
-      this.dropChain();  // the old chain indexes the old layers
-      await this.runMatch();
+      if (this.state.urls.length) {
+        await this.loadUrls(this.state.urls);
+        this.progress.hide();
+        this.dropChain();  // the old chain indexes the old layers
+        await this.runMatch();
+      } else {
+        await this.loadPackAndMatch(this.state.pack, run);
+      }
     } catch (e) {
       this.progress.hide();
-      this.showError(e.message);
-      // Keep the last good state usable: refill the engine with what worked before.
+      const cancelled = e.message === 'cancelled';
+      if (!cancelled) this.showError(e.message);
+      // Keep the last good state usable: refill the engine with what worked before (after a
+      // cancel, the restarted engine has been refilled with it already).
       this.model = prev.model; this.layerBlobs = prev.blobs; this.manifest = prev.manifest; this.pending = null;
-      try { await this.reloadLayersIntoEngine(); } catch { /* nothing older to restore */ }
-      this.setStatus(this.model ? 'ready' : 'error', this.model ? 'ready (previous data kept)' : 'failed');
+      if (this.restarting) await this.restarting;
+      if (!cancelled) {
+        try { await this.engine.call('clear'); await this.reloadLayersIntoEngine(); } catch { /* nothing older to restore */ }
+      }
+      if (cancelled) this.setStatus(this.model ? 'ready' : 'idle', 'cancelled: previous results kept');
+      else this.setStatus(this.model ? 'ready' : 'error', this.model ? 'ready (previous data kept)' : 'failed');
+    } finally {
+      if (this.loading === run) this.loading = null;
     }
   }
 
-  async loadPack(url) {
+  // Pack layers go to the engine as they arrive, and each pair is matched as soon as both of
+  // its layers are there: on a slow link most of the chain is done when the download ends.
+  async loadPackAndMatch(url, run) {
+    const plan = await this.openPack(url);
+    const arrived = plan.chosen.map(() => deferred());  // resolves once the engine holds the layer
+    this.pending = { F: plan.F, labels: plan.labels, layerIds: plan.layerIds };
+    this.manifest = plan.pack.manifest; this.packHash = plan.pack.hash;  // matching reads its quantisation
+    this.dropChain();  // the old chain indexes the old layers
+    const downloads = this.downloadLayers(plan, run, (i, entry) => {
+      arrived[i].resolve(this.engine.call('setPackLayer', [entry.index, entry.json, entry.blob.slice(0)]));
+    }).catch((e) => {
+      for (const a of arrived) a.reject(e);  // wakes a match waiting for a layer that will not come
+      throw e;
+    });
+    for (const a of arrived) a.promise.catch(() => {});  // surfaced by whoever awaits it
+    const matching = this.runMatch({ layerArrived: (i) => arrived[i].promise, run });
+    let blobs;
+    try {
+      [blobs] = await Promise.all([downloads, matching]);
+    } catch (e) {
+      run.cancelled = true;  // whichever failed, the other stops at its next step
+      throw e;
+    }
+    if (run.cancelled) throw new Error('cancelled');
+    this.layerBlobs = blobs;
+    this.showPackInfo(plan);
+  }
+
+  // Manifest, checks and the choice of layers; starts the download progress bars.
+  async openPack(url) {
     const pack = await loadManifest(url);
     await this.engine.call('validateManifest', [pack.text]);
     const m = pack.manifest;
@@ -145,26 +193,39 @@ class App {
     const chosen = selectLayers(this.state.layers, m.layers.map((l) => l.layer)).map((i) => m.layers[i]);
     const loader = new PackLoader(pack, { onNotice: (t) => this.notice(t) });
     await loader.storeManifest();
-    const names = chosen.map((l) => `layer ${l.layer}`);
-    this.progress.startDownload(names, chosen.map((l) => l.shards.reduce((a, s) => a + s.bytes, 0)));
-    const blobs = [], labels = [], F = [];
-    for (let i = 0; i < chosen.length; i++) {
-      const layer = chosen[i];
-      const blob = await loader.loadLayer(layer, (n, cached) => this.progress.addBytes(i, n, cached));
-      blobs.push({ kind: 'pack', index: i, json: JSON.stringify(layer), blob });
-      labels.push(await loader.labels(layer));
-      F.push(layer.F);
+    this.progress.startDownload(chosen.map((l) => `layer ${l.layer}`), chosen.map((l) => l.shards.reduce((a, s) => a + s.bytes, 0)));
+    return {
+      pack, chosen, loader, F: chosen.map((l) => l.F), layerIds: chosen.map((l) => l.layer),
+      labels: chosen.map(() => null),  // filled as the layers arrive
+    };
+  }
+
+  // Downloads and verifies the chosen layers in order; onLayer(i, entry) as each one is ready.
+  async downloadLayers(plan, run, onLayer) {
+    const blobs = [];
+    for (let i = 0; i < plan.chosen.length; i++) {
+      if (run.cancelled) throw new Error('cancelled');
+      const layer = plan.chosen[i];
+      const blob = await plan.loader.loadLayer(layer, (n, cached) => this.progress.addBytes(i, n, cached));
+      plan.labels[i] = await plan.loader.labels(layer);
+      if (run.cancelled) throw new Error('cancelled');
+      const entry = { kind: 'pack', index: i, json: JSON.stringify(layer), blob };
+      blobs.push(entry);
+      onLayer(i, entry);
     }
-    this.layerBlobs = blobs;
-    await this.reloadLayersIntoEngine();
-    this.manifest = m; this.packHash = pack.hash;
+    this.downloadedAt = performance.now();  // for the benchmark: when the last layer was verified
+    return blobs;
+  }
+
+  showPackInfo(plan) {
+    const m = plan.pack.manifest;
+    const chosen = plan.chosen;
     const which = chosen.length === m.layers.length ? `${m.layers.length} layers` : `layers ${chosen.map((l) => l.layer).join(', ')} of ${m.layers.length}`;
-    $('pack-title').textContent = `${m.title || m.model || 'pack'} · ${which} · F=${F[0]} · d=${m.d_model} · ${m.quant}`;
+    $('pack-title').textContent = `${m.title || m.model || 'pack'} · ${which} · F=${plan.F[0]} · d=${m.d_model} · ${m.quant}`;
     const acts = new Set(m.layers.map((l) => l.activation));
     $('fold-note').textContent = acts.has('jumprelu')
       ? 'JumpReLU thresholds are folded into the weights before matching.'
       : `${[...acts].join('/')} SAEs have no threshold: folding is the identity.`;
-    this.pending = { F, labels, layerIds: chosen.map((l) => l.layer) };
   }
 
   async loadUrls(urls) {
@@ -209,7 +270,9 @@ class App {
     }
   }
 
-  async runMatch() {
+  // layerArrived(i): a promise for layer i being in the engine, when layers are still arriving
+  // (run: the load they belong to; a cancel stops the matching between pairs).
+  async runMatch({ layerArrived = null, run = null } = {}) {
     if (this.restarting) await this.restarting;  // a cancelled engine is still getting its layers back
     const info = this.pending || (this.model && { F: this.model.F, labels: this.model.labels, layerIds: this.model.layerIds });
     if (!info) return;
@@ -217,10 +280,12 @@ class App {
     const L = info.F.length;
     const pairs = [];
     $('cancel-btn').disabled = false; $('match-btn').disabled = true;
-    this.setStatus('matching', 'matching…');
+    this.setStatus('matching', layerArrived ? 'matching while the layers download…' : 'matching…');
     const t0 = performance.now();
     try {
       for (let l = 0; l + 1 < L; l++) {
+        if (layerArrived) await Promise.all([layerArrived(l), layerArrived(l + 1)]);
+        if (run && run.cancelled) throw new Error('cancelled');
         // The integer kernel only for int8 packs with a decoder-only cost: re-quantising the stored
         // rows then gives back exactly the stored integers, so nothing is approximated.
         // Layers read from URLs are stored int8 too (quantised in the worker).
@@ -338,6 +403,7 @@ class App {
   // Terminates the worker mid-computation and refills a fresh one with the loaded layers;
   // nothing else talks to the engine until that is done.
   async cancel() {
+    if (this.loading) this.loading.cancelled = true;  // a load in progress stops too; its previous state returns
     this.setStatus('cancelling', 'cancelling…');
     $('match-btn').disabled = true; $('cancel-btn').disabled = true;
     this.restarting = this.engine.cancel();

@@ -21,6 +21,9 @@ function errorText(err) {
 const ready = createSaematch({ mainScriptUrlOrBlob: engineScript }).then((mod) => {
   M = mod;
   engine = new M.Engine();
+  // Right after start-up replies, while layers are still downloading: a small match that gets
+  // the optimising compiler to the hot functions before the first real pair needs them.
+  setTimeout(() => { try { M.warmUp(); } catch (err) { console.warn(`warm-up failed: ${errorText(err)}`); } }, 0);
   return { flavour, threads: M.threads(), isolated };
 });
 

@@ -24,10 +24,13 @@ struct Smallest {
   std::vector<std::pair<float, int>> items;  // after finish(): the L smallest, ascending
   int L = 0;
   float top = 0;
-  void reset(int l) {
+  // cutoff: keys >= it are never offered. A guess near the final L-th key saves most offers;
+  // if fewer than L keys fall under it, the caller must scan again without one (short()).
+  void reset(int l, float cutoff = std::numeric_limits<float>::infinity()) {
     items.clear(); L = l;
-    top = L > 0 ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
+    top = L > 0 ? cutoff : -std::numeric_limits<float>::infinity();
   }
+  bool short_of_L() const { return int(items.size()) < L; }
   void offer(float key, int j) {
     items.push_back({key, j});
     if (int(items.size()) >= 2 * L + 16) shrink();
@@ -46,6 +49,19 @@ struct Smallest {
     items.resize(size_t(L));
     top = items.back().first;  // the L-th smallest: nth_element put it there
   }
+};
+// A worker's guess of a row's final selection cutoff: the last row's, per unit of |a| (keys
+// scale with it), loosened by a margin that doubles when the guess proves too tight and
+// shrinks slowly while it holds. Only speed depends on it: a failed guess costs a rescan.
+struct CutoffGuess {
+  float per_len = std::numeric_limits<float>::quiet_NaN();
+  float margin = 0.1f;
+  float cutoff(float len, bool selective) const {
+    if (!selective || !(len > 1e-12f) || !std::isfinite(per_len)) return std::numeric_limits<float>::infinity();
+    return (per_len + margin * (std::fabs(per_len) + 1e-3f)) * len;
+  }
+  void outcome(bool too_tight) { margin = too_tight ? std::min(4.f, 2 * margin) : std::max(0.05f, 0.97f * margin); }
+  void learn(float t, float len) { per_len = len > 1e-12f && std::isfinite(t) ? t / len : std::numeric_limits<float>::quiet_NaN(); }
 };
 // Violating pairs of a re-streamed row that join the graph at once (the next P form its pool):
 // rows that fail certification are mostly near-ties among dead and newborn features, which
@@ -107,23 +123,25 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     if (kept_bytes.fetch_add(bytes) + bytes <= kKeptBudget) kept[size_t(i)].assign(row, row + m);
     else kept_bytes -= bytes;
   };
+  std::atomic<int> rescanned{0};  // rows whose selection cutoff guess was too tight
+  trace(o, "candidate pass starts");
   Stopwatch stream_clock;
   stream_rows(B, o, "candidates", [&](int w, int i, const float* row) {
-    // One pass over the row: both rankings (bounded max-heaps of the L smallest keys; the
+    // One pass over the row: both rankings (buffered selections of the L smallest keys; the
     // branch is rarely taken once they fill) and the per-column best rows.
     thread_local Smallest by_cos, by_dot;
-    by_cos.reset(std::min(m, kcos_g + pcos)); by_dot.reset(std::min(m, kdot_g + pdot));
+    const int Lcos = std::min(m, kcos_g + pcos), Ldot = std::min(m, kdot_g + pdot);
     float* cbw = colbest[size_t(w)].data();
     int* caw = colarg[size_t(w)].data();
     float* worst = colworst[size_t(w)].data();
     const float ni = nA[i], ia = invA[i];
-    auto visit = [&](int j) {
+    auto visit = [&](int j, bool columns) {
       const float d = row[j] - ni - nB[j];  // -2 a.b (screened)
       const float kc_ = d * invB[j];
       if (kc_ < by_cos.top) by_cos.offer(kc_, j);
       if (d < by_dot.top) by_dot.offer(d, j);
       const float v = d * ia;
-      if (v < worst[j]) {
+      if (columns && v < worst[j]) {
         float* cb = cbw + size_t(j) * kc;
         int* ca = caw + size_t(j) * kc;
         int p = kc - 1;
@@ -137,24 +155,44 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     const float* invBp = invB.data();
     const f32x8 ni8 = splat8(ni), ia8 = splat8(ia);
     f32x8 mx8 = splat8(0.f);
-    auto chunk = [&](int j) {
-      const f32x8 r = load8(row + j);
-      mx8 = max8(mx8, r);
-      const f32x8 d = r - ni8 - load8(nBp + j);
-      const i32x8 hit = (d * load8(invBp + j) < splat8(by_cos.top)) | (d < splat8(by_dot.top)) | (d * ia8 < load8(worst + j));
-      if (any8(hit)) for (int t = 0; t < 8; ++t) if (hit[t]) visit(j + t);
+    auto scan = [&](bool columns) {
+      auto chunk = [&](int j) {
+        const f32x8 r = load8(row + j);
+        mx8 = max8(mx8, r);
+        const f32x8 d = r - ni8 - load8(nBp + j);
+        unsigned bits = lt_bits(d * load8(invBp + j), splat8(by_cos.top)) | lt_bits(d, splat8(by_dot.top));
+        if (columns) bits |= lt_bits(d * ia8, load8(worst + j));
+        for (; bits; bits &= bits - 1) visit(j + __builtin_ctz(bits), columns);
+      };
+      // Every 4th group first: the rankings fill from a sample spread over the row, so their
+      // cutoffs are already tight when the rest streams past (most groups then skip).
+      const int groups = m / 8;
+      for (int g = 0; g < groups; g += 4) chunk(8 * g);
+      for (int g = 0; g < groups; ++g) if (g % 4) chunk(8 * g);
+      for (int j = groups * 8; j < m; ++j) visit(j, columns);
     };
-    // Every 4th group first: the rankings fill from a sample spread over the row, so their
-    // cutoffs are already tight when the rest streams past (most groups then skip).
-    const int groups = m / 8;
-    for (int g = 0; g < groups; g += 4) chunk(8 * g);
-    for (int g = 0; g < groups; ++g) if (g % 4) chunk(8 * g);
+    // Start both rankings at this worker's guess of their final cutoffs (the previous row's,
+    // per unit of |a|, loosened by a margin that adapts to how often it proved too tight):
+    // offers then stay near L instead of several times L. A short ranking means the guess
+    // was too tight; the row is scanned again without guesses (columns already counted).
+    thread_local CutoffGuess guess_cos, guess_dot;
+    const float len = nA[i] > 0 ? std::sqrt(nA[i]) : 0.f;
+    by_cos.reset(Lcos, guess_cos.cutoff(len, Lcos < m)); by_dot.reset(Ldot, guess_dot.cutoff(len, Ldot < m));
+    scan(true);
+    const bool too_tight = by_cos.short_of_L() || by_dot.short_of_L();
+    guess_cos.outcome(too_tight); guess_dot.outcome(too_tight);
+    if (too_tight) {
+      ++rescanned;
+      by_cos.reset(Lcos); by_dot.reset(Ldot);
+      scan(false);
+    }
     float mx = hmax8(mx8);
-    for (int j = groups * 8; j < m; ++j) { mx = std::max(mx, row[j]); visit(j); }
+    for (int j = (m / 8) * 8; j < m; ++j) mx = std::max(mx, row[j]);
     max_cost_w[size_t(w)] = std::max(max_cost_w[size_t(w)], mx);
     // Everything a ranking did not keep has key >= its threshold.
     t_cos[size_t(i)] = by_cos.finish(m);
     t_dot[size_t(i)] = by_dot.finish(m);
+    guess_cos.learn(t_cos[size_t(i)], len); guess_dot.learn(t_dot[size_t(i)], len);
     auto exact_edge = [&](int j) { return Edge{j, shifted(i, j, B.screen ? B.exact(i, j) : row[j]), true}; };
     auto bound_edge = [&](int j) {  // lower bound on the cost until priced
       if (!B.screen) return exact_edge(j);
@@ -178,7 +216,7 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     }
   });
   double stream_s = stream_clock.seconds();
-  trace(o, "candidate pass " + std::to_string(stream_s) + " s");
+  trace(o, "candidate pass " + std::to_string(stream_s) + " s, " + std::to_string(rescanned.load()) + " rows scanned twice (cutoff guess too tight)");
   const float max_cost = *std::max_element(max_cost_w.begin(), max_cost_w.end());
   for (int j = 0; j < m; ++j) {
     // The kc best rows of column j over all workers (duplicates are removed when the graph is built).
@@ -195,6 +233,7 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       cand[size_t(i)].push_back({j, shifted(i, j, c), true});
     }
   }
+  trace(o, "best rows per column merged");
   const double tol = 1e-6 * std::max(1.0, double(max_cost) + S);
   MatchResult r;
   r.method = "sparse+certify";
@@ -368,22 +407,53 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     std::atomic<int64_t> violations{0}, exact_pairs{0};
     Stopwatch certify_clock;
     const bool full = int(recheck.size()) == n;
+    // The column part of every reduced cost (shift and dual), in float for check's vector pass.
+    std::vector<float> colpart(static_cast<size_t>(m));
+    float colmax = 0, errmax = 0;
+    for (int j = 0; j < m; ++j) {
+      colpart[size_t(j)] = float(-(square ? double(nB[j]) : 0.0) - l.v[size_t(j)]);
+      colmax = std::max(colmax, std::fabs(colpart[size_t(j)]));
+    }
+    if (B.screen) errmax = float(2.0 * (double(B.hatA.maxCoeff()) * B.errB.maxCoeff() + double(B.errA.maxCoeff()) * B.normB.maxCoeff()) * 1.01 + 3e-6 * S);
     auto check = [&](int i, const float* row) {
       const double ui = l.u[size_t(i)];
       // Lower bounds on the row's reduced costs; exact where the screen cannot decide.
       thread_local std::vector<float> red, priced;  // priced: exact cost where computed, else NaN
       red.resize(size_t(m));
       priced.assign(size_t(m), std::numeric_limits<float>::quiet_NaN());
-      double mn = 0;
       int64_t bad = 0, exact = 0;
-      for (int j = 0; j < m; ++j) {
+      // In double, for the lanes that matter: violating or within the float pass's error of it.
+      auto precise = [&](int j) {
         double base = shift(i, j) - ui - l.v[size_t(j)];
         double rj = double(row[j]) + base - B.error(i, j);
         if (B.screen && rj < -tol) { priced[size_t(j)] = B.exact(i, j); rj = double(priced[size_t(j)]) + base; ++exact; }
         red[size_t(j)] = float(rj);
-        mn = std::min(mn, rj);
         if (rj < -tol) ++bad;
+      };
+      // Vector pass in float: cost + row part + column part - screen error. Its rounding is
+      // at most a few ulps of the terms' magnitudes; `margin` is several times that, so a lane
+      // above -tol + margin is certainly not violating, and the rest are redone in double.
+      const double rowpart = S - double(nA[i]) - ui;
+      const float margin = float(1e-6 * (double(max_cost) + std::fabs(rowpart) + colmax + errmax));
+      const float g = 2.f * (1 + 1e-5f);
+      const f32x8 rp8 = splat8(float(rowpart)), lim8 = splat8(float(-tol) + margin);
+      const f32x8 ha8 = splat8(B.screen ? g * B.hatA[i] : 0.f), ea8 = splat8(B.screen ? g * B.errA[i] : 0.f);
+      const f32x8 na8 = splat8(B.screen ? 3e-6f * nA[i] : 0.f), k8 = splat8(B.screen ? 3e-6f : 0.f);
+      const float* eb = colerr.data();
+      const float* nb = colnorm.data();
+      const float* nb2 = nB.data();
+      f32x8 mn8 = splat8(0.f);
+      int j = 0;
+      for (; j + 8 <= m; j += 8) {
+        const f32x8 err = ha8 * load8(eb + j) + ea8 * load8(nb + j) + na8 + k8 * load8(nb2 + j);
+        const f32x8 r = load8(row + j) + rp8 + load8(colpart.data() + j) - err;
+        std::memcpy(&red[size_t(j)], &r, sizeof r);
+        for (unsigned bits = lt_bits(r, lim8); bits; bits &= bits - 1) precise(j + __builtin_ctz(bits));
+        mn8 = min8(mn8, load8(&red[size_t(j)]));
       }
+      double mn = std::min(0.f, hmin8(mn8));
+      for (; j < m; ++j) { precise(j); mn = std::min(mn, double(red[size_t(j)])); }
+      mn -= margin;  // lanes left in float may sit that far above their true value
       row_min[size_t(i)] = mn;
       violations += bad;
       exact_pairs += exact;
@@ -393,8 +463,19 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       const int Q = std::min(m, kAdd + P);  // kAdd = violators_to_add(m)
       thread_local Smallest lowest;
       lowest.reset(Q);
-      for (int j = 0; j < m; ++j) if (red[size_t(j)] < lowest.top) lowest.offer(red[size_t(j)], j);
-      const double row_bound = lowest.finish(m);  // every column not kept has a reduced cost at least this
+      // Every 4th group first, so the cutoff is tight when the rest streams past.
+      auto offer8 = [&](int j0) {
+        for (unsigned bits = lt_bits(load8(&red[size_t(j0)]), splat8(lowest.top)); bits; bits &= bits - 1) {
+          const int jj = j0 + __builtin_ctz(bits);
+          if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
+        }
+      };
+      const int groups = m / 8;
+      for (int g8 = 0; g8 < groups; g8 += 4) offer8(8 * g8);
+      for (int g8 = 0; g8 < groups; ++g8) if (g8 % 4) offer8(8 * g8);
+      for (int jj = groups * 8; jj < m; ++jj) if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
+      // Every column not kept has a reduced cost at least this (less the float pass's margin).
+      const double row_bound = double(lowest.finish(m)) - margin;
       auto& pl = pool[size_t(i)];
       pl.clear();
       for (int t = 0; t < Q; ++t) {

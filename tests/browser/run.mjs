@@ -340,6 +340,54 @@ const tests = [
     },
   },
   {
+    name: 'layers arriving slowly: pairs are matched while later layers download; same chains',
+    context: { serviceWorkers: 'block' },
+    async fn({ page }) {
+      await page.route('**/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 400)); await route.continue(); });
+      await page.goto(iso.url);
+      // Pair 0 is done and pair 1 under way while some layer is still downloading.
+      await page.waitForFunction(() => {
+        const compute = document.getElementById('progress-compute-text');
+        const bars = [...document.querySelectorAll('#progress progress[id^="progress-layer-"]')];
+        return document.body.dataset.status === 'matching' && compute && /^layers [1-9]→/.test(compute.textContent) && bars.some((b) => b.value < 1);
+      }, null, { timeout: 30000 });
+      assertEq(await waitReady(page), 'ready', 'status');
+      assert(/7 layer pairs matched/.test(await status(page)), 'all 7 demo pairs matched');
+      const f = plantedFeatureWithFullChain(truth, 0, 3);
+      await clickFeature(page, 0, f);
+      assertEq(await tableFeatures(page), truthChain(truth, 0, f), 'chain from the overlapped load equals the planted chain');
+    },
+  },
+  {
+    name: 'cancel while layers download: the previous data stays, matching still works',
+    context: { serviceWorkers: 'block' },
+    async fn({ page }) {
+      await page.goto(iso.url);
+      await waitReady(page);
+      await page.click('#clear-cache');  // so the reload goes to the (slowed) network
+      await page.waitForFunction(() => /Cleared/.test(document.getElementById('notices').textContent));
+      await page.route('**/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 400)); await route.continue(); });
+      await page.fill('#pack-url', 'demo/manifest.json');
+      await page.click('#load-pack');
+      await page.waitForFunction(() => document.body.dataset.status === 'matching' && !document.getElementById('cancel-btn').disabled);
+      await page.click('#cancel-btn');
+      await page.waitForFunction(() => /cancelled/.test(document.getElementById('status').textContent));
+      await page.waitForTimeout(1500);  // downloads that were in flight must not refill the engine
+      assertEq(await page.evaluate(() => document.body.dataset.status), 'ready', 'ready with the previous data');
+      assertEq(await errorText(page), '', 'a cancel is not an error');
+      assertEq(await page.evaluate(() => window.saematchApp.model.F.length), 8, 'previous model kept');
+      const f = plantedFeatureWithFullChain(truth, 1);
+      await clickFeature(page, 1, f);
+      assertEq(await tableFeatures(page), truthChain(truth, 1, f), 'chain queries answer from the previous data');
+      await page.unroute('**/*.bin');
+      await page.click('#match-btn');
+      assertEq(await waitReady(page), 'ready', 'matching again after the cancelled load');
+      assertEq(await page.evaluate(() => window.saematchApp.model.pairs.length), 7, 'all pairs');
+      await clickFeature(page, 1, f);
+      assertEq(await tableFeatures(page), truthChain(truth, 1, f), 'same chain after re-matching');
+    },
+  },
+  {
     name: 'storage refused: falls back to memory with a notice',
     async fn({ page }) {
       await page.addInitScript(() => {
