@@ -12,6 +12,12 @@ if 'native' in gemm:
         print(f"  {f:8s} f32 GEMM {r['gemm_gflops_all']:7.2f} / {r['gemm_gflops_1thread']:6.2f} GFLOP/s  x{r['gemm_gflops_all'] / ref:5.2f}"
               + (f"   int8 {r['int8_gops_all']:7.2f} / {r['int8_gops_1thread']:6.2f} GOP/s  x{r['int8_gops_all'] / ref:5.2f}" if 'int8_gops_all' in r else ''))
     print()
+probes = [r for r in rows if 'probe' in r]
+if probes:
+    print('WASM integer dot products, registers only, GOP/s on one thread (i16 dot + add / relaxed i8 dot):')
+    for r in probes:
+        print(f"  {r['where']:24s} {r['dot_i16x8_plus_add']} / {r['relaxed_dot_i8x16_i7x16_add']}")
+    print()
 sizes = sorted({r['F'] for r in rows if 'F' in r and 'seconds' in r or 'scipy_seconds' in r})
 hdr = f"{'F':>6} {'flavour':12} {'match s':>8} {'cost s':>7} {'LAP s':>7} {'peak MiB':>9} {'certified':>9} {'total cost':>14}"
 print(hdr); print('-' * len(hdr))

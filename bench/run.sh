@@ -19,6 +19,9 @@ echo "cost kernel (2048x2304 blocks):"
 for run in "build/bench_match --gemm" "$NODE build-wasm/bench_match_mt.js --gemm" "$NODE build-wasm/bench_match_st.js --gemm"; do
   $run | tee -a "$RESULTS"
 done
+echo
+echo "WASM integer dot products, registers only (i16 dot + add vs relaxed SIMD i8 dot):"
+node bench/wasm_dot_probe.mjs | tee -a "$RESULTS" || true
 for F in "${SIZES[@]}"; do
   echo
   echo "F=$F d=$D:"

@@ -161,8 +161,11 @@ class App {
     this.manifest = plan.pack.manifest; this.packHash = plan.pack.hash;  // matching reads its quantisation
     this.dropChain();  // the old chain indexes the old layers
     const downloads = this.downloadLayers(plan, run, (i, entry) => {
-      arrived[i].resolve(this.engine.call('setPackLayer', [entry.index, entry.json, entry.blob.slice(0)]));
-    }).catch((e) => {
+      arrived[i].resolve(this.sendPackLayer(entry));
+    }).then((blobs) => {
+      if (this.status === 'matching') $('status').textContent = 'matching…';  // nothing left to download
+      return blobs;
+    }, (e) => {
       for (const a of arrived) a.reject(e);  // wakes a match waiting for a layer that will not come
       throw e;
     });
@@ -257,9 +260,15 @@ class App {
     this.pending = { F, labels: urls.map(() => null), layerIds: urls.map((_, i) => i) };
   }
 
+  // A copy goes to the worker (moved, not cloned again): the app keeps its own to refill a restarted engine.
+  sendPackLayer(entry) {
+    const copy = entry.blob.slice(0);
+    return this.engine.call('setPackLayer', [entry.index, entry.json, copy], { transfer: [copy] });
+  }
+
   async reloadLayersIntoEngine() {
     for (const b of this.layerBlobs) {
-      if (b.kind === 'pack') await this.engine.call('setPackLayer', [b.index, b.json, b.blob.slice(0)]);
+      if (b.kind === 'pack') await this.sendPackLayer(b);
       else await this.engine.call('loadUrlLayer', [b.index, b.url]);
     }
     if (this.model) {
