@@ -1,7 +1,7 @@
 // Benchmark (not a test): the whole app in headless Chromium on a big pack, end to end —
 // download (local server), load into the engine, match every consecutive pair, ready to
 // browse chains. Prints the app's own progress lines as they change, then one JSON line.
-//   node bench/browser_chain.mjs DIR [--isolation 0|1] [--hash 'i8=0']   (extra view state)
+//   node bench/browser_chain.mjs DIR [--isolation 0|1] [--hash 'i8=0'] [--no-storage] [--visits N]
 // DIR holds a pack (manifest.json + shards), e.g. from
 //   build/saematch synth --out DIR --layers 26 --F 16384 --d 2304 --pack
 // bench/run.sh --browser makes that pack and calls this.
@@ -21,18 +21,23 @@ const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'ut
 const L = manifest.layers.length, F = manifest.layers[0].F, d = manifest.d_model;
 const bytes = manifest.layers.reduce((s, l) => s + l.blob_bytes, 0);
 
+const visits = args.includes('--visits') ? Math.max(1, Number(args[args.indexOf('--visits') + 1])) : 1;
+const outDir = path.join(path.dirname(new URL(import.meta.url).pathname), 'out');
+fs.mkdirSync(outDir, { recursive: true });
+
 const server = await startServer({ isolation, mounts: [['/big', dir]] });
 const browser = await launch();
-const t0 = Date.now();
-const since = () => ((Date.now() - t0) / 1000).toFixed(1);
 let result = { flavour: 'browser', layers: L, F, d, pack_mib: +(bytes / 1048576).toFixed(0), isolated: isolation, hash: extraHash.slice(1) };
-try {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  page.on('pageerror', (e) => console.log(`[${since()} s] page error: ${e.message}`));
-  // The engine's stage timings (its stderr) arrive as console messages of the worker.
+
+// One visit of the page, from navigation to a drawn chain; the app's own figures.
+async function visit(page, first) {
+  const t0 = Date.now();
+  const since = () => ((Date.now() - t0) / 1000).toFixed(1);
   const traceLines = [];
-  page.on('console', (m) => { if (/^pair \d+:/.test(m.text())) traceLines.push(m.text()); });
-  await page.goto(`${server.url}#pack=${encodeURIComponent('/big/manifest.json')}${extraHash}`);
+  const onConsole = (m) => { if (/^pair \d+:/.test(m.text())) traceLines.push(m.text()); };
+  page.on('console', onConsole);
+  const url = `${server.url}#pack=${encodeURIComponent('/big/manifest.json')}${extraHash}`;
+  if (first) await page.goto(url); else await page.reload();
   await page.waitForFunction(() => window.saematchApp && window.saematchApp.engine);
   await page.evaluate(() => window.saematchApp.engine.call('setTrace', [true]));
   // Follow the app's status and progress text until it is ready (or fails).
@@ -50,6 +55,7 @@ try {
     await page.waitForTimeout(2000);
   }
   const end = Date.now();
+  page.off('console', onConsole);
   const info = await page.evaluate(async () => {
     const app = window.saematchApp;
     const info = await app.engine.call('info', []);
@@ -60,20 +66,35 @@ try {
       match_seconds: app.matchSeconds, pairs: app.model ? app.model.pairs.length : 0,
       certified: app.model ? app.model.pairs.every((p) => p.certified) : false,
       methods: app.model ? [...new Set(app.model.pairs.map((p) => p.method))] : [],
-      // Wall time of each pair inside the engine; match_seconds minus their sum is the app's own time.
+      // Wall time of each pair inside the engine.
       pair_seconds: app.model ? app.model.pairs.map((p) => +(p.ms / 1000).toFixed(2)) : [],
-      // Since navigation: the last layer downloaded and verified (matching overlaps the download).
+      // Since navigation: the last layer downloaded (or read from the cache) and verified.
       seconds_download: app.downloadedAt ? +(app.downloadedAt / 1000).toFixed(1) : null,
     };
   });
-  result = {
-    ...result, ...info, seconds_total: (end - t0) / 1000, seconds_until_matching: matchStart ? (matchStart - t0) / 1000 : null,
+  if (first) fs.writeFileSync(path.join(outDir, 'browser-chain-trace.txt'), traceLines.join('\n') + '\n');
+  return {
+    ...info, seconds_total: (end - t0) / 1000, seconds_until_matching: matchStart ? (matchStart - t0) / 1000 : null,
     pairs_compute_seconds: +info.pair_seconds.reduce((a, b) => a + b, 0).toFixed(1), heap_mib: +info.heap_mib.toFixed(0),
+    trace_lines: traceLines.length,
   };
-  await page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), 'out', 'browser-chain.png') }).catch(() => {});
-  fs.mkdirSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'out'), { recursive: true });
-  fs.writeFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'out', 'browser-chain-trace.txt'), traceLines.join('\n') + '\n');
-  result.trace_lines = traceLines.length;
+}
+
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  // --no-storage: the page sees no Cache API (weights stay in memory), to measure what the
+  // cache writes cost while matching runs.
+  if (args.includes('--no-storage')) await page.addInitScript(() => { delete window.caches; });
+  result = { ...result, ...(await visit(page, true)) };
+  await page.screenshot({ path: path.join(outDir, 'browser-chain.png') }).catch(() => {});
+  // Later visits in the same browser profile: the shards come from the Cache API.
+  result.later_visits = [];
+  for (let v = 1; v < visits; v++) {
+    console.log(`visit ${v + 1} (weights from the browser cache):`);
+    const r = await visit(page, false);
+    result.later_visits.push({ status: r.status, seconds_total: r.seconds_total, seconds_download: r.seconds_download, pairs_compute_seconds: r.pairs_compute_seconds, certified: r.certified });
+  }
 } finally {
   await browser.close();
   server.stop();

@@ -1,4 +1,5 @@
 #include "match_blocks.h"
+#include "simd_vec.h"
 #include "saematch/error.h"
 #include "saematch/parallel.h"
 #include <algorithm>
@@ -75,7 +76,7 @@ void Blocks::rows_of(const int* ids, int count, MatF& out) const {
 float Blocks::exact(int i, int j) const {
   // Int8 problems: the integer dot is exact (and half the memory traffic of the float rows).
   if (QA && !screen) return cost_pair_q(*QA, nA[i], i, *QB, nB[j], j);
-  return std::max(0.f, nA[i] + nB[j] - 2.f * EA->row(i).dot(EB->row(j)));
+  return std::max(0.f, nA[i] + nB[j] - 2.f * dot8(EA->row(i).data(), EB->row(j).data(), int(EA->cols())));
 }
 
 double Blocks::error(int i, int j) const {
