@@ -137,6 +137,15 @@ TEST_CASE("rows of very different kinds in turn: selection cutoffs guessed from 
   }
 }
 
+TEST_CASE("the start-up warm-up match runs the sparse path and recovers its planted partners") {
+  MatchResult r = warm_up_matcher();
+  CHECK(r.method == "sparse+certify int8");
+  CHECK(r.certified);
+  int found = 0;
+  for (int j = 0; j < 2048; ++j) found += r.a_to_b[size_t((7 * j + 3) % 2048)] == j;
+  CHECK(found == 2048);
+}
+
 TEST_CASE("cost matrix: brute-force cost of the returned pairs") {
   SynthModel m = make_synthetic(small(0.05, 1.0, 25));
   MatchOptions o; o.weights.w_enc = 0.5f; o.weights.w_b = 2.f;

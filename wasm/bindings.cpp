@@ -231,31 +231,7 @@ val zipDecode(const val& entry, const val& data) {
   u8.call<void>("set", val(typed_memory_view(out.size(), out.data())));
   return u8;
 }
-// Matches a small random int8 problem through the sparse path once and discards the result.
-// V8 runs every WASM function in its baseline compiler first and switches to optimised code
-// only between calls; without this, the first kernel calls of a real pair run unoptimised
-// (about 1.5 s lost on the first 16k pair). Random rows with a planted permutation, so the
-// assignment and certification stages run too.
-void warmUp() {
-  const int F = 2048, d = 256;
-  uint32_t state = 12345;
-  auto next = [&] { state = state * 1664525u + 1013904223u; return int(state >> 25) - 64; };  // [-64, 63]
-  QuantRows a, b;
-  for (QuantRows* r : {&a, &b}) {
-    r->rows = F; r->cols = d; r->stride = d;
-    r->q.resize(size_t(F) * d);
-    r->scale = VecF::Constant(F, 1.f / 1024);
-  }
-  for (auto& x : a.q) x = int16_t(next());
-  for (int j = 0; j < F; ++j) {
-    const int i = (j * 7 + 3) % F;  // planted partner (7 is coprime with F)
-    for (int k = 0; k < d; ++k) b.q[size_t(j) * d + k] = int16_t(a.q[size_t(i) * d + k] + next() / 8);
-  }
-  prepare_int8_kernels(a); prepare_int8_kernels(b);
-  MatchOptions o;
-  o.dense_max = 512;  // sparse path, as for real layers
-  match_quantised(a, b, o);
-}
+void warmUp() { warm_up_matcher(); }  // the result is not needed, only the compiled code
 std::string sha256(const val& data) { auto b = bytes_of(data); return sha256_hex(b.data(), b.size()); }
 void validateManifest(const std::string& text) { validate_manifest(Json::parse(text)); }
 int threads() { return thread_count(); }

@@ -53,4 +53,9 @@ MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions&
 MatchResult match_quantised(const QuantRows& A, const QuantRows& B, const MatchOptions& opt);
 // Checks d_model agreement, folds (unless opt.fold is false) and matches.
 MatchResult match_saes(const Sae& A, const Sae& B, const MatchOptions& opt);
+// A small int8 problem (row j of B a noisy copy of row (7j + 3) mod 2048 of A) through the
+// sparse path. V8 runs every WASM function in its baseline compiler first and switches to
+// optimised code only between calls; the app runs this at start-up so that the first real
+// pair's kernel calls are not the unoptimised ones (about 1.5 s on a 16k pair).
+MatchResult warm_up_matcher();
 }  // namespace saematch
