@@ -5,7 +5,7 @@
 const isolated = self.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
 const flavour = isolated ? 'mt' : 'st';
 const engineScript = `saematch_engine_${flavour}.js`;
-importScripts(engineScript, 'range-loader.js');
+importScripts(engineScript, 'read-body.js', 'range-loader.js');
 
 let M = null;
 let engine = null;

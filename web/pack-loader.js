@@ -2,6 +2,7 @@
 // shard's SHA-256 against the manifest, and keeps verified shards in the Cache API under a
 // cache named after the manifest's hash (so a changed pack never mixes with an old one).
 // If storage is refused (quota, private mode) it falls back to memory and says so.
+/* global readBody */
 const CACHE_PREFIX = 'saematch-pack-';
 
 export async function sha256Hex(buffer) {
@@ -107,18 +108,8 @@ export class PackLoader {
     let r;
     try { r = await fetch(url); } catch (e) { throw new Error(`cannot download ${url}: ${e.message}`); }
     if (!r.ok) throw new Error(`${url}: HTTP ${r.status}${r.status === 404 ? ' (shard missing)' : ''}`);
-    const reader = r.body.getReader();
-    const chunks = [];
-    let n = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value); n += value.length; onBytes(value.length);
-    }
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const c of chunks) { out.set(c, o); o += c.length; }
-    return out.buffer;
+    const bytes = await readBody(r, onBytes);  // read-body.js
+    return bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   }
 
   async forget(url) { try { await (await caches.open(this.cacheName)).delete(url); } catch { /* ignore */ } }

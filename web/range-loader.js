@@ -3,28 +3,12 @@
 // the ZIP/npy parsing itself happens in the WASM core. .safetensors: fetched whole, with
 // cfg.json from the same folder when present.
 /* exported SaeRangeLoader */
+/* global readBody */
 const SaeRangeLoader = (() => {
   const WANTED = new Set(['W_enc.npy', 'W_dec.npy', 'b_enc.npy', 'b_dec.npy', 'threshold.npy']);
 
   async function httpError(url, r) {
     return new Error(`${url}: HTTP ${r.status}${r.status === 404 ? ' (not found)' : ''}`);
-  }
-
-  async function readBody(r, onBytes) {
-    if (!r.body || !r.body.getReader) return new Uint8Array(await r.arrayBuffer());
-    const reader = r.body.getReader();
-    const parts = [];
-    let n = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value); n += value.length;
-      if (onBytes) onBytes(value.length);
-    }
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const p of parts) { out.set(p, o); o += p.length; }
-    return out;
   }
 
   async function range(url, start, end, onBytes) {
