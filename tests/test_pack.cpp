@@ -35,6 +35,10 @@ TEST_CASE("pack files: manifest first, shards within the size limit, hashes matc
     CHECK(relative_error(ref.W_enc, s.W_enc) < 0.01);
     CHECK((ref.b_enc - s.b_enc).norm() == 0);
     CHECK_THROWS_WITH(pack_layer_to_sae(layer, blob.data(), blob.size() - 4), Catch::Contains("bytes"));
+    // The engine's check when a layer arrives names the layer and both sizes.
+    CHECK_NOTHROW(check_layer_bytes(layer, blob.size(), "layer 3"));
+    CHECK_THROWS_WITH(check_layer_bytes(layer, blob.size() - 4, "layer 3"),
+                      Catch::Contains("layer 3: " + std::to_string(blob.size() - 4) + " bytes of weights, the manifest says " + std::to_string(blob.size())));
   }
   CHECK(rep.dec_rel_err[0] < 0.01);
   auto labels = std::find_if(files.begin(), files.end(), [](const PackFile& f) { return f.name == "labels01.json"; });

@@ -45,9 +45,7 @@ class Engine {
   // Layer from a verified pack blob (shards concatenated in order).
   void setPackLayer(int index, const std::string& layer_json, const val& blob) {
     PackedLayer p{Json::parse(layer_json), bytes_of(blob)};
-    if (double(p.blob.size()) != p.entry.at("blob_bytes").as_num("blob_bytes"))
-      fail("layer " + std::to_string(index) + ": " + std::to_string(p.blob.size()) + " bytes of weights, the manifest says " +
-           std::to_string(size_t(p.entry.at("blob_bytes").as_num("blob_bytes"))));
+    check_layer_bytes(p.entry, p.blob.size(), "layer " + std::to_string(index));
     store(index, std::move(p));
   }
   // Layer from a whole params.npz or safetensors file held in memory (direct path).

@@ -177,9 +177,14 @@ void validate_manifest(const Json& m) {
   }
 }
 
+void check_layer_bytes(const Json& e, size_t n, const std::string& what) {
+  const double want = e.at("blob_bytes").as_num("blob_bytes");
+  if (double(n) != want)
+    fail(what + ": " + std::to_string(n) + " bytes of weights, the manifest says " + std::to_string(size_t(want)) + " (truncated?)");
+}
+
 Sae pack_layer_to_sae(const Json& e, const uint8_t* blob, size_t n) {
-  double want = e.at("blob_bytes").as_num("blob_bytes");
-  if (double(n) != want) fail("layer data has " + std::to_string(n) + " bytes, manifest says " + std::to_string(size_t(want)));
+  check_layer_bytes(e, n, "layer data");
   Sae s;
   const std::string& act = e.at("activation").as_str("activation");
   s.act = act == "jumprelu" ? Activation::JumpReLU : act == "topk" ? Activation::TopK : Activation::ReLU;

@@ -40,6 +40,8 @@ struct PackedLayer {
 };
 // Folds (if JumpReLU) and quantises a loaded SAE into that form.
 PackedLayer pack_single_layer(const Sae& raw, const std::string& quant = "int8");
+// Throws unless n is the layer entry's blob_bytes; `what` names the layer in the message.
+void check_layer_bytes(const Json& entry, size_t n, const std::string& what);
 // Sanity checks on a parsed manifest (format, version, consistent d_model); throws with a reason.
 void validate_manifest(const Json& manifest);
 }  // namespace saematch
