@@ -25,7 +25,7 @@ struct Smallest {
   int L = 0;
   float top = 0;
   // cutoff: keys >= it are never offered. A guess near the final L-th key saves most offers;
-  // if fewer than L keys fall under it, the caller must scan again without one (short()).
+  // if fewer than L keys fall under it (short_of_L), the caller must scan again without one.
   void reset(int l, float cutoff = std::numeric_limits<float>::infinity()) {
     items.clear(); L = l;
     top = L > 0 ? cutoff : -std::numeric_limits<float>::infinity();
