@@ -14,7 +14,6 @@
 #include "saematch/parallel.h"
 #include "saematch/sha256.h"
 #include "saematch/zip.h"
-#include <cmath>
 #include <cstdio>
 #include <list>
 #include <map>

@@ -86,6 +86,12 @@ double Blocks::error(int i, int j) const {
   return 2.0 * (double(hatA[i]) * errB[j] + double(errA[i]) * normB[j]) * (1 + 1e-5) + 3e-6 * (double(nA[i]) + nB[j]);
 }
 
+Blocks::RowError Blocks::error_row(int i) const {
+  if (!screen) return {};
+  const float g = 2.f * (1 + 1e-5f);
+  return {g * hatA[i], g * errA[i], 3e-6f};
+}
+
 Blocks Blocks::swapped() const { return EA ? Blocks(*EB, *EA, QB, QA, screen) : Blocks(*QB, *QA); }
 
 void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage,

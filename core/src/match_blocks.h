@@ -46,6 +46,11 @@ struct Blocks {
   float exact(int i, int j) const;
   // Upper bound on |exact(i, j) - screened(i, j)|, rounding included; 0 without a screen.
   double error(int i, int j) const;
+  // The same bound in float coefficients for row i, for vector loops over j:
+  // error(i, j) ~ ha * errB[j] + ea * normB[j] + k * (nA[i] + nB[j]); all zero without a
+  // screen. Callers' margins cover the float rounding.
+  struct RowError { float ha = 0, ea = 0, k = 0; };
+  RowError error_row(int i) const;
   Blocks swapped() const;
 };
 

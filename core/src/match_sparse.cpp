@@ -63,6 +63,16 @@ struct CutoffGuess {
   void outcome(bool too_tight) { margin = too_tight ? std::min(4.f, 2 * margin) : std::max(0.05f, 0.97f * margin); }
   void learn(float t, float len) { per_len = len > 1e-12f && std::isfinite(t) ? t / len : std::numeric_limits<float>::quiet_NaN(); }
 };
+// Calls group(j0) for every full group of eight columns, every 4th group first: selections
+// fill from a sample spread over the row, so their cutoffs are already tight when the rest
+// streams past (most groups then skip). Returns where the partial last group starts.
+template <class Group>
+int groups_sampled_first(int m, Group group) {
+  const int groups = m / 8;
+  for (int g = 0; g < groups; g += 4) group(8 * g);
+  for (int g = 0; g < groups; ++g) if (g % 4) group(8 * g);
+  return groups * 8;
+}
 // Violating pairs of a re-streamed row that join the graph at once (the next P form its pool):
 // rows that fail certification are mostly near-ties among dead and newborn features, which
 // need many edges; adding few per pass costs extra passes. A share of the columns, capped.
@@ -164,12 +174,7 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
         if (columns) bits |= lt_bits(d * ia8, load8(worst + j));
         for (; bits; bits &= bits - 1) visit(j + __builtin_ctz(bits), columns);
       };
-      // Every 4th group first: the rankings fill from a sample spread over the row, so their
-      // cutoffs are already tight when the rest streams past (most groups then skip).
-      const int groups = m / 8;
-      for (int g = 0; g < groups; g += 4) chunk(8 * g);
-      for (int g = 0; g < groups; ++g) if (g % 4) chunk(8 * g);
-      for (int j = groups * 8; j < m; ++j) visit(j, columns);
+      for (int j = groups_sampled_first(m, chunk); j < m; ++j) visit(j, columns);
     };
     // Start both rankings at this worker's guess of their final cutoffs (the previous row's,
     // per unit of |a|, loosened by a margin that adapts to how often it proved too tight):
@@ -278,8 +283,8 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
   // ones only makes it smaller).
   // Float arrays so the O(n m) minimum vectorises (f32x4 in WASM); the margin below covers
   // their rounding (a few ulps of terms no larger than S + the largest key term).
-  std::vector<float> colw(static_cast<size_t>(m)), colnorm(static_cast<size_t>(m)), colerr(static_cast<size_t>(m));
-  for (int j = 0; j < m; ++j) { colnorm[size_t(j)] = B.normB[j]; colerr[size_t(j)] = B.screen ? B.errB[j] : 0.f; }
+  std::vector<float> colw(static_cast<size_t>(m)), colerr(static_cast<size_t>(m));
+  for (int j = 0; j < m; ++j) colerr[size_t(j)] = B.screen ? B.errB[j] : 0.f;
   const double max_norm_b = B.normB.maxCoeff();
   // The part of the bound that does not involve u_i: S - u_i + this. It only depends on v
   // through colw, so a value computed with earlier duals stays valid plus the credit
@@ -288,12 +293,12 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
     const float tc = t_cos[size_t(i)], td = t_dot[size_t(i)];
     constexpr float all_listed = std::numeric_limits<float>::infinity();  // a ranking listed every column
     if (tc == all_listed || td == all_listed) return kInf;
-    // error(i, j) = 2(|â_i| e_j + e_i |b_j|)(1 + 1e-5) + 3e-6 (|a_i|^2 + |b_j|^2); the same
-    // margin also covers rounding in the keys.
-    const float g = 2.f * (1 + 1e-5f);
-    const float ea = B.screen ? g * B.errA[i] : 0.f, ha = B.screen ? g * B.hatA[i] : 0.f;
+    // error(i, j) through B.error_row (its 3e-6 (|a_i|^2 + |b_j|^2) term is in the margin
+    // below, which also covers rounding in the keys).
+    const Blocks::RowError er = B.error_row(i);
+    const float ea = er.ea, ha = er.ha;
     float mn = std::numeric_limits<float>::infinity();
-    const float *nb = colnorm.data(), *eb = colerr.data(), *cw = colw.data();
+    const float *nb = B.normB.data(), *eb = colerr.data(), *cw = colw.data();
     auto term = [&](int j) { return std::max(tc * nb[j], td) - ea * nb[j] - ha * eb[j] + cw[j]; };
     int j = 0;
     f32x8 mn8 = splat8(mn);
@@ -435,12 +440,11 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       // above -tol + margin is certainly not violating, and the rest are redone in double.
       const double rowpart = S - double(nA[i]) - ui;
       const float margin = float(1e-6 * (double(max_cost) + std::fabs(rowpart) + colmax + errmax));
-      const float g = 2.f * (1 + 1e-5f);
+      const Blocks::RowError er = B.error_row(i);
       const f32x8 rp8 = splat8(float(rowpart)), lim8 = splat8(float(-tol) + margin);
-      const f32x8 ha8 = splat8(B.screen ? g * B.hatA[i] : 0.f), ea8 = splat8(B.screen ? g * B.errA[i] : 0.f);
-      const f32x8 na8 = splat8(B.screen ? 3e-6f * nA[i] : 0.f), k8 = splat8(B.screen ? 3e-6f : 0.f);
+      const f32x8 ha8 = splat8(er.ha), ea8 = splat8(er.ea), na8 = splat8(er.k * nA[i]), k8 = splat8(er.k);
       const float* eb = colerr.data();
-      const float* nb = colnorm.data();
+      const float* nb = B.normB.data();
       const float* nb2 = nB.data();
       f32x8 mn8 = splat8(0.f);
       int j = 0;
@@ -463,17 +467,13 @@ MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
       const int Q = std::min(m, kAdd + P);  // kAdd = violators_to_add(m)
       thread_local Smallest lowest;
       lowest.reset(Q);
-      // Every 4th group first, so the cutoff is tight when the rest streams past.
       auto offer8 = [&](int j0) {
         for (unsigned bits = lt_bits(load8(&red[size_t(j0)]), splat8(lowest.top)); bits; bits &= bits - 1) {
           const int jj = j0 + __builtin_ctz(bits);
           if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
         }
       };
-      const int groups = m / 8;
-      for (int g8 = 0; g8 < groups; g8 += 4) offer8(8 * g8);
-      for (int g8 = 0; g8 < groups; ++g8) if (g8 % 4) offer8(8 * g8);
-      for (int jj = groups * 8; jj < m; ++jj) if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
+      for (int jj = groups_sampled_first(m, offer8); jj < m; ++jj) if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
       // Every column not kept has a reduced cost at least this (less the float pass's margin).
       const double row_bound = double(lowest.finish(m)) - margin;
       auto& pl = pool[size_t(i)];
