@@ -45,6 +45,7 @@ build() {
   mkdir -p public/app/panels
   cp web/*.js public/app/
   cp web/panels/*.js public/app/panels/
+  mkdir -p public/app/net && cp web/net/*.js public/app/net/
   cp web/sw.js public/sw.js   # service worker must sit at the root to control the page
   cp node_modules/d3/dist/d3.min.js public/app/
   cp build-wasm/saematch_engine_mt.{js,wasm,worker.js} build-wasm/saematch_engine_st.{js,wasm} public/app/

@@ -185,7 +185,8 @@ class App {
 
   // Manifest, checks and the choice of layers; starts the download progress bars.
   async openPack(url) {
-    const pack = await loadManifest(url);
+    const signal = this.loading ? this.loading.signal : undefined;  // the load token's AbortController
+    const pack = await loadManifest(url, { signal, hashPrefix: this.state.mh });
     await this.engine.call('validateManifest', [pack.text]);
     const m = pack.manifest;
     if (this.state.mh && !pack.hash.startsWith(this.state.mh)) {
@@ -194,7 +195,7 @@ class App {
     this.state.mh = pack.hash.slice(0, 12);
     this.saveState();
     const chosen = selectLayers(this.state.layers, m.layers.map((l) => l.layer)).map((i) => m.layers[i]);
-    const loader = new PackLoader(pack, { onNotice: (t) => this.notice(t) });
+    const loader = new PackLoader(pack, { onNotice: (t) => this.notice(t), signal });
     await loader.storeManifest();
     this.progress.startDownload(chosen.map((l) => `layer ${l.layer}`), chosen.map((l) => l.shards.reduce((a, s) => a + s.bytes, 0)));
     return {
@@ -233,23 +234,36 @@ class App {
 
   async loadUrls(urls) {
     if (urls.length < 2) throw new Error('give at least two SAE URLs (one per layer)');
+    const NET = self.NetPolicy;
+    // The worker resolves relative URLs against its own script, so resolve against the page here.
+    const abs = urls.map((u, i) => NET.checkUrl(u, location.href, `layer ${i}: the SAE URL`));
+    const signal = this.loading ? this.loading.signal : undefined;  // the load token's AbortController
     this.progress.startDownload(urls.map((u, i) => `layer ${i}`), urls.map(() => 0));
     const blobs = [], F = [];
     let d = null;
     for (let i = 0; i < urls.length; i++) {
-      // The worker resolves relative URLs against its own script, so resolve against the page here.
       let r;
       try {
-        r = await this.engine.call('loadUrlLayer', [i, new URL(urls[i], location.href).href], {
-          onProgress: (p) => this.progress.setBytes(i, p.loaded, p.total),
+        r = await this.engine.call('loadUrlLayer', [i, abs[i], { layer: `layer ${i}`, net: self.SAEMATCH_NET }], {
+          onProgress: (p) => this.progress.setBytes(i, p.loaded, p.total), signal,
         });
       } catch (e) {
-        // Say which of the URLs failed unless the message already does.
-        throw e.message.includes(urls[i]) || e.message === 'cancelled' ? e : new Error(`${urls[i]}: ${e.message}`);
+        const hub = / is a gated repository /.test(e.message) && NET.hubParts(abs[i]);
+        if (hub) {  // a link to the repository page, built with DOM APIs (never markup from a server)
+          const n = document.createElement('div');
+          const a = document.createElement('a');
+          n.className = 'notice gated';
+          a.href = hub.page; a.target = '_blank'; a.rel = 'noopener noreferrer'; a.textContent = `${hub.repo} repository page`;
+          n.append(`Layer ${i} comes from a gated repository: request access on the `, a, '.');
+          document.getElementById('notices').appendChild(n);
+        }
+        // Say which layer and file failed unless the message already does (errors from the engine).
+        const named = e.message === 'cancelled' || e.message.startsWith(`layer ${i}`);
+        throw named ? e : new Error(`layer ${i}, ${NET.fileOf(abs[i])}: ${e.message}`);
       }
       if (d !== null && r.d !== d) throw new Error(`d_model mismatch: ${urls[i]} has d_model=${r.d}, ${urls[0]} has ${d}`);
       d = r.d;
-      blobs.push({ kind: 'url', index: i, url: new URL(urls[i], location.href).href });
+      blobs.push({ kind: 'url', index: i, url: abs[i] });
       F.push(r.F);
       this.notice(`layer ${i}: ${r.description}`);
     }
@@ -269,7 +283,7 @@ class App {
   async reloadLayersIntoEngine() {
     for (const b of this.layerBlobs) {
       if (b.kind === 'pack') await this.sendPackLayer(b);
-      else await this.engine.call('loadUrlLayer', [b.index, b.url]);
+      else await this.engine.call('loadUrlLayer', [b.index, b.url, { layer: `layer ${b.index}`, net: self.SAEMATCH_NET }]);
     }
     if (this.model) {
       for (let l = 0; l < this.model.pairs.length; l++) {

@@ -29,11 +29,20 @@ export class EngineClient {
     if (m.ok) p.resolve(m.result); else p.reject(new Error(m.error));
   }
 
-  call(cmd, args = [], { onProgress, transfer = [] } = {}) {
+  // signal: aborting it rejects the call with 'cancelled' and asks the worker to stop its fetches.
+  call(cmd, args = [], { onProgress, transfer = [], signal = null } = {}) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (signal && signal.aborted) { reject(new Error('cancelled')); return; }
       this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, cmd, args }, transfer);
+      if (signal) {
+        signal.addEventListener('abort', () => {
+          if (!this.pending.delete(id)) return;
+          this.worker.postMessage({ id: this.nextId++, cmd: 'abort', args: [id] });
+          reject(new Error('cancelled'));
+        }, { once: true });
+      }
     });
   }
 

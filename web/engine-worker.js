@@ -5,10 +5,11 @@
 const isolated = self.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
 const flavour = isolated ? 'mt' : 'st';
 const engineScript = `saematch_engine_${flavour}.js`;
-importScripts(engineScript, 'read-body.js', 'range-loader.js');
+importScripts(engineScript, 'read-body.js', 'net/fetch-policy.js', 'range-loader.js');
 
 let M = null;
 let engine = null;
+const downloads = new Map();  // call id -> AbortController of a URL layer being fetched
 
 function errorText(err) {
   if (typeof err === 'number' && M) {
@@ -41,11 +42,20 @@ const handlers = {
     engine.setPackLayer(index, layerJson, new Uint8Array(blob));
     return { F: engine.layerF(index), d: engine.layerD(index) };
   },
-  loadUrlLayer: async (id, index, url) => {
+  // opts (optional): { layer: name for messages, net: NetPolicy overrides }. Abortable by id.
+  loadUrlLayer: async (id, index, url, opts = {}) => {
     const progress = (loaded, total) => postMessage({ id, progress: { stage: 'download', loaded, total } });
-    const description = await SaeRangeLoader.load(M, engine, index, url, progress);
-    return { F: engine.layerF(index), d: engine.layerD(index), description };
+    const ctl = new AbortController();
+    downloads.set(id, ctl);
+    try {
+      const description = await SaeRangeLoader.load(M, engine, index, url, progress,
+        { signal: ctl.signal, cfg: opts.net, layer: opts.layer });
+      return { F: engine.layerF(index), d: engine.layerD(index), description };
+    } finally {
+      downloads.delete(id);
+    }
   },
+  abort: async (_id, target) => { const ctl = downloads.get(target); if (ctl) ctl.abort(); return !!ctl; },
   clear: async () => { engine.clear(); return true; },
   heapBytes: async () => M.heapBytes(),
   setTrace: async (_id, on) => { engine.setTrace(!!on); return true; },

@@ -1,44 +1,57 @@
 // Fetches a pack: manifest, then each layer's shards with byte progress, verifies every
-// shard's SHA-256 against the manifest, and keeps verified shards in the Cache API under a
-// cache named after the manifest's hash (so a changed pack never mixes with an old one).
+// shard's SHA-256 against the manifest, and keeps verified shards and labels in the Cache API
+// under a cache named after the manifest's hash (so a changed pack never mixes with an old one).
 // If storage is refused (quota, private mode) it falls back to memory and says so.
-/* global readBody */
+// Every request goes through net/fetch-policy.js: bounded bodies, stall timeouts, abort.
+import './net/fetch-policy.js';
+
 const CACHE_PREFIX = 'saematch-pack-';
+const NET = self.NetPolicy;
+const MANIFEST_MAX_BYTES = 16 * 1024 * 1024;
+const LABELS_MAX_BYTES = 64 * 1024 * 1024;
 
 export async function sha256Hex(buffer) {
   const d = await crypto.subtle.digest('SHA-256', buffer);
   return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function cacheLookup(url) {
+// Offline: the manifest from the cache of the version the link names (hash prefix), else the
+// most recently stored version; never whichever cache happens to come first.
+async function cachedManifest(url, hashPrefix) {
   if (!('caches' in self)) return null;
-  for (const name of await caches.keys()) {
-    if (!name.startsWith(CACHE_PREFIX)) continue;
+  const names = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX)).reverse();
+  const wanted = hashPrefix ? names.filter((n) => n.slice(CACHE_PREFIX.length).startsWith(hashPrefix.slice(0, 16))) : names;
+  for (const name of wanted) {
     const hit = await (await caches.open(name)).match(url);
     if (hit) return hit;
   }
   return null;
 }
 
-export async function loadManifest(url) {
-  let r;
+// hashPrefix: the manifest hash the link was made with, to pick the right cached copy offline.
+export async function loadManifest(rawUrl, { signal, hashPrefix } = {}) {
+  const url = NET.checkUrl(rawUrl, location.href, 'pack manifest URL');
+  const what = { file: NET.fileOf(url) };
+  let text;
   try {
-    r = await fetch(url, { cache: 'no-cache' });
+    const r = await NET.request(url, { what, signal, cache: 'no-cache' });
+    text = new TextDecoder().decode(await NET.read(r, { what, signal, limit: MANIFEST_MAX_BYTES, limitReason: 'a manifest may have' }));
   } catch (e) {
-    r = await cacheLookup(url);  // offline: the cached copy of a pack we saw before
-    if (!r) throw new Error(`cannot reach ${url} (${e.message}) and it is not cached`);
+    if (e.message === 'cancelled' || /HTTP \d/.test(e.message)) throw e;
+    const hit = await cachedManifest(url, hashPrefix);  // offline: a pack we saw before
+    if (!hit) throw new Error(`${e.message}, and the manifest is not cached`);
+    text = await hit.text();
   }
-  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}${r.status === 404 ? ' (not found)' : ''}`);
-  const text = await r.text();
   let manifest;
   try { manifest = JSON.parse(text); } catch { throw new Error(`${url} is not JSON (not a saematch pack manifest?)`); }
   const hash = await sha256Hex(new TextEncoder().encode(text));
-  return { manifest, text, hash, url: new URL(url, location.href).href };
+  return { manifest, text, hash, url };
 }
 
 export class PackLoader {
-  constructor(pack, { onNotice } = {}) {
+  constructor(pack, { onNotice, signal } = {}) {
     this.pack = pack;
+    this.signal = signal || null;
     this.cacheName = CACHE_PREFIX + pack.hash.slice(0, 16);
     this.memoryOnly = !('caches' in self);
     this.onNotice = onNotice || (() => {});
@@ -59,6 +72,16 @@ export class PackLoader {
     this.onNotice(`Browser storage refused the weights (${e.name || e.message}); keeping them in memory only. They will be downloaded again next visit.`);
   }
 
+  async cached(url) {
+    if (this.memoryOnly) return null;
+    try { return (await (await caches.open(this.cacheName)).match(url)) || null; } catch (e) { this.fallBack(e); return null; }
+  }
+
+  async store(url, body) {
+    if (this.memoryOnly) return;
+    try { await (await caches.open(this.cacheName)).put(url, new Response(body)); } catch (e) { this.fallBack(e); }
+  }
+
   // Returns the layer's verified bytes (shards concatenated). onBytes(n, fromCache) reports progress.
   // Three shards are in flight at a time: one request at a time leaves the link idle between
   // shards (measured: 0.85 s -> 0.70 s per 72 MB layer from a local server).
@@ -68,7 +91,7 @@ export class PackLoader {
     const worker = async () => {
       while (next < layer.shards.length) {
         const k = next++;
-        parts[k] = await this.loadShard(layer.shards[k], onBytes);
+        parts[k] = await this.loadShard(layer, layer.shards[k], onBytes);
       }
     };
     await Promise.all([0, 1, 2].map(worker));
@@ -79,54 +102,62 @@ export class PackLoader {
     return out.buffer;
   }
 
-  // One shard, from the cache or the network, checked against its size and SHA-256.
-  async loadShard(shard, onBytes) {
+  // One shard, from the cache or the network, checked against its size and SHA-256. The network
+  // read stops at the manifest's size + 1 byte: a server cannot make the tab hold more.
+  async loadShard(layer, shard, onBytes) {
     const url = new URL(shard.url, this.pack.url).href;
-    let buf = null;
-    if (!this.memoryOnly) {
-      try {
-        const hit = await (await caches.open(this.cacheName)).match(url);
-        if (hit) buf = await hit.arrayBuffer();
-      } catch (e) { this.fallBack(e); }
-    }
+    const what = { layer: `layer ${layer.layer}`, file: shard.url };
+    const hit = await this.cached(url);
+    let buf = hit ? await hit.arrayBuffer() : null;
     const fromCache = !!buf;
     if (buf) onBytes(buf.byteLength, true);
-    else buf = await this.download(url, (n) => onBytes(n, false));
-    if (buf.byteLength !== shard.bytes) throw new Error(`shard ${shard.url}: ${buf.byteLength} bytes, manifest says ${shard.bytes} (truncated?)`);
+    else {
+      const r = await NET.request(url, { what, signal: this.signal });
+      const bytes = await NET.read(r, { what, signal: this.signal, limit: shard.bytes, limitReason: 'the manifest gives this shard', onBytes: (n) => onBytes(n, false) });
+      buf = bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+    }
+    if (buf.byteLength !== shard.bytes) throw new Error(`${NET.who(what)}: ${buf.byteLength} bytes, the manifest says ${shard.bytes} (truncated)`);
     const digest = await sha256Hex(buf);
     if (digest !== shard.sha256) {
       if (fromCache) await this.forget(url);
-      throw new Error(`shard ${shard.url}: SHA-256 mismatch (file corrupt or changed since the manifest was made)`);
+      throw new Error(`${NET.who(what)}: SHA-256 mismatch (file corrupt or changed since the manifest was made)`);
     }
-    if (!fromCache && !this.memoryOnly) {
-      try { await (await caches.open(this.cacheName)).put(url, new Response(buf)); } catch (e) { this.fallBack(e); }
-    }
+    if (!fromCache) await this.store(url, buf);
     return new Uint8Array(buf);
-  }
-
-  async download(url, onBytes) {
-    let r;
-    try { r = await fetch(url); } catch (e) { throw new Error(`cannot download ${url}: ${e.message}`); }
-    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}${r.status === 404 ? ' (shard missing)' : ''}`);
-    const bytes = await readBody(r, onBytes);  // read-body.js
-    return bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
   }
 
   async forget(url) { try { await (await caches.open(this.cacheName)).delete(url); } catch { /* ignore */ } }
 
+  // The layer's labels: an array of F strings. Cached with this manifest's version only, so
+  // changed weights never show old labels. Anything else: a notice, and no labels for the layer.
   async labels(layer) {
     if (!layer.labels) return null;
     const url = new URL(layer.labels, this.pack.url).href;
+    const what = { layer: `layer ${layer.layer}`, file: layer.labels };
+    let text;
     try {
-      const r = (await cacheLookup(url)) || (await fetch(url));
-      if (!r.ok) return null;
-      const text = await r.text();
-      if (!this.memoryOnly) {
-        try { await (await caches.open(this.cacheName)).put(url, new Response(text)); } catch (e) { this.fallBack(e); }
+      const hit = await this.cached(url);
+      if (hit) text = await hit.text();
+      else {
+        const r = await NET.request(url, { what, signal: this.signal });
+        text = new TextDecoder().decode(await NET.read(r, { what, signal: this.signal, limit: LABELS_MAX_BYTES, limitReason: 'labels may have' }));
       }
-      const arr = JSON.parse(text);
-      return Array.isArray(arr) ? arr : null;
-    } catch { return null; }
+    } catch (e) {
+      if (e.message === 'cancelled') throw e;
+      this.onNotice(`No labels for ${e.message}`);
+      return null;
+    }
+    let arr = null;
+    try { arr = JSON.parse(text); } catch { /* reported below */ }
+    const bad = !Array.isArray(arr) ? 'not a JSON array'
+      : arr.length !== layer.F ? `${arr.length} entries for ${layer.F} features`
+        : arr.some((x) => typeof x !== 'string') ? 'entries that are not strings' : '';
+    if (bad) {
+      this.onNotice(`Labels of layer ${layer.layer} (${layer.labels}) ignored: ${bad} (expected an array of ${layer.F} strings).`);
+      return null;
+    }
+    await this.store(url, text);
+    return arr;
   }
 }
 
