@@ -7,7 +7,7 @@
 const SaeRangeLoader = (() => {
   const WANTED = new Set(['W_enc.npy', 'W_dec.npy', 'b_enc.npy', 'b_dec.npy', 'threshold.npy']);
   const CFG_MAX_BYTES = 1024 * 1024;
-  const mb = (n) => `${Math.round(n / 1048576)} MB`;
+  const NO_RANGE = 'allowed when a server ignores HTTP Range requests (it then sends whole files)';
 
   // Byte ranges of one remote file. The first answer tells whether the server honours Range:
   // a 200 (or a 206 carrying the whole file) means it does not, and the body is then read once,
@@ -32,7 +32,7 @@ const SaeRangeLoader = (() => {
       const max = this.limits.fullReadMaxBytes;
       this.whole = await NetPolicy.read(r, {
         what: this.what, signal: this.signal, cfg: this.cfg, onBytes: this.tick, limit: max,
-        limitReason: `allowed for a server that ignores HTTP Range requests (it sends whole files; ${mb(max)} limit)`,
+        limitReason: NO_RANGE,
       });
       this.size = this.whole.length;
     }
@@ -103,7 +103,7 @@ const SaeRangeLoader = (() => {
     const total = Number(r.headers.get('Content-Length')) || 0;
     let loaded = 0;
     const bytes = await NetPolicy.read(r, {
-      what, signal, cfg, limit: limits.fullReadMaxBytes, limitReason: `allowed for one .safetensors file (${mb(limits.fullReadMaxBytes)} limit)`,
+      what, signal, cfg, limit: limits.fullReadMaxBytes, limitReason: 'allowed for one .safetensors file',
       onBytes: (n) => { loaded += n; progress(loaded, total); },
     });
     const cfgUrl = new URL('cfg.json', url).href;
