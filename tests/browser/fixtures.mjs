@@ -39,6 +39,25 @@ export function makeFixtures(dir) {
   man.layers[1].d_model = 32;
   fs.writeFileSync(mf, JSON.stringify(man));
 
+  // The np pack with labels, in two versions (changed manifest, changed labels) and with bad
+  // labels (wrong length, entries that are not strings, not JSON): labels follow the manifest hash.
+  const labelled = (name, title, labelsOf) => {
+    fs.cpSync(path.join(dir, 'np'), path.join(dir, name), { recursive: true });
+    const file = path.join(dir, name, 'manifest.json');
+    const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    m.title = title;
+    m.layers.forEach((layer, l) => {
+      layer.labels = `labels0${l}.json`;
+      fs.writeFileSync(path.join(dir, name, layer.labels), labelsOf(l, layer.F));
+    });
+    fs.writeFileSync(file, JSON.stringify(m));
+  };
+  const names = (v, l, F) => JSON.stringify(Array.from({ length: F }, (_, f) => `${v} L${l} feature ${f}`));
+  labelled('labels-v1', 'labels v1', (l, F) => names('v1', l, F));
+  labelled('labels-v2', 'labels v2', (l, F) => names('v2', l, F));
+  labelled('labels-bad', 'bad labels', (l, F) => [names('ok', l, F), JSON.stringify(['a', 'b', 'c']),
+    JSON.stringify(Array.from({ length: F }, (_, f) => f))][l]);
+
   // Not an SAE at all.
   fs.writeFileSync(path.join(dir, 'not-an-sae.npz'), 'PK\x03\x04 this is not really a zip file');
   fs.writeFileSync(path.join(dir, 'notes.json'), JSON.stringify({ hello: 'world' }));
