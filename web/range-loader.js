@@ -38,12 +38,15 @@ const SaeRangeLoader = (() => {
     }
 
     async fetchRange(start, end) {
-      return NetPolicy.request(this.url, { what: this.what, signal: this.signal, cfg: this.cfg, headers: { Range: `bytes=${start}-${end}` } });
+      return NetPolicy.request(this.direct || this.url, { what: this.what, signal: this.signal, cfg: this.cfg, headers: { Range: `bytes=${start}-${end}` } });
     }
 
     // Learns the size (and whether Range works) from a one-byte request.
     async open() {
       const r = await this.fetchRange(0, 0);
+      // A hub answers each request with a redirect to a signed CDN URL: ask the CDN directly
+      // from now on (one hub request per file, not one per range).
+      if (r.redirected && r.url) this.direct = r.url;
       if (r.status !== 206) { await this.readWhole(r); return; }
       const got = this.parseContentRange(r);
       if (got.start === 0 && got.end === got.size - 1 && got.size > 1) { await this.readWhole(r); return; }  // 206 with the whole file

@@ -80,7 +80,7 @@ self.NetPolicy = (() => {
     if (u.origin === self.location.origin) return `${who(what)}: cannot reach ${u.host} (network error)`;
     let answers = false;
     try { await fetchOnce(url, { mode: 'no-cors', method: 'HEAD' }, null, Math.min(s.stallMs, 5000)); answers = true; } catch { /* unknown */ }
-    if (answers) return `${who(what)}: this host does not allow browser downloads (${u.host} sends no CORS headers); download the file and serve it yourself, or use a host that allows it`;
+    if (answers) return `${who(what)}: this host does not allow browser downloads (no CORS headers from ${u.host} or the server it redirects to); download the file and serve it yourself`;
     return `${who(what)}: ${u.host} cannot be reached or this host does not allow browser downloads (no CORS headers)`;
   }
 
