@@ -30,6 +30,8 @@ const SaeRangeLoader = (() => {
     // The server ignored Range: take the whole body once, if it is not too large to hold.
     async readWhole(r) {
       const max = this.limits.fullReadMaxBytes;
+      const declared = Number(r.headers.get('Content-Length'));
+      if (declared > 0) this.size = declared;  // progress shows the whole file's size while it arrives
       this.whole = await NetPolicy.read(r, {
         what: this.what, signal: this.signal, cfg: this.cfg, onBytes: this.tick, limit: max,
         limitReason: NO_RANGE,

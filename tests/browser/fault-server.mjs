@@ -1,6 +1,6 @@
 // A static server that misbehaves on purpose, for the adversarial browser suite. It serves the
 // app (public/, cross-origin isolated like web/serve.mjs) and mounted folders; a path
-//   /fault/{mode}@{file}/rest/of/path
+//   /fault/{mode}@{file}/rest/of/path   (prefixes can be chained: /fault/a@x/fault/b@y/…)
 // serves rest/of/path, and answers requests for the file named {file} in the given mode:
 //   drop          Content-Length of the whole file, half the body, then the connection is reset
 //   stall         headers and half the body, then nothing (the connection stays open)
@@ -114,9 +114,8 @@ export function startFaultServer({ root, mounts = [] }) {
     const url = new URL(req.url, 'http://localhost');
     let p;
     try { p = decodeURIComponent(url.pathname); } catch { res.writeHead(400); res.end(); return; }
-    let mode = null, target = null;
-    const m = /^\/fault\/([a-z0-9-]+)@([^/]+)(\/.*)$/.exec(p);
-    if (m) { [, mode, target, p] = m; }
+    const faults = new Map();  // file name -> mode; several /fault/… prefixes may be chained
+    for (let m; (m = /^\/fault\/([a-z0-9-]+)@([^/]+)(\/.*)$/.exec(p));) { faults.set(m[2], m[1]); p = m[3]; }
     const entry = { method: req.method, path: url.pathname, range: req.headers.range || null, mode: null, sent: 0, closed: false };
     log.push(entry);
     open.add(res);
@@ -131,7 +130,8 @@ export function startFaultServer({ root, mounts = [] }) {
     const size = fs.statSync(file).size;
     const ext = path.extname(file);
     headers['Content-Type'] = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm' }[ext] || 'application/octet-stream';
-    if (mode && path.basename(file) === target) { entry.mode = mode; serveFault(mode, req, res, file, size, headers, entry); return; }
+    const mode = faults.get(path.basename(file));
+    if (mode) { entry.mode = mode; serveFault(mode, req, res, file, size, headers, entry); return; }
     const r = rangeOf(req.headers.range, size);
     if (r) {
       res.writeHead(206, { ...headers, 'Content-Range': `bytes ${r.start}-${r.end}/${size}`, 'Content-Length': r.end - r.start + 1 });

@@ -32,6 +32,10 @@ export function makeFixtures(dir) {
   cli('pack', ...[0, 1, 2].map((l) => path.join(dir, `d16/layer_0${l}/params.npz`)), '--out', path.join(dir, 'np'),
     '--model', 'gemma-2-2b', '--neuronpedia-model', 'gemma-2-2b', '--neuronpedia-source', 'gemmascope-res-16k');
 
+  // Two layers in 10 KiB shards: several shards of a layer are in flight at once.
+  cli('synth', '--out', path.join(dir, 'd64'), '--layers', '2', '--F', '512', '--d', '64', '--seed', '5');
+  cli('pack', ...[0, 1].map((l) => path.join(dir, `d64/layer_0${l}/params.npz`)), '--out', path.join(dir, 'multishard'), '--shard-mib', '0.01');
+
   // That pack with layer 1 claiming another d_model: the manifest check must refuse it.
   fs.cpSync(path.join(dir, 'np'), path.join(dir, 'dmismatch'), { recursive: true });
   const mf = path.join(dir, 'dmismatch/manifest.json');

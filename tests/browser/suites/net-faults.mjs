@@ -126,6 +126,22 @@ export default async ({ FX, mounts, truth, demoManifest }) => {
       },
     },
     {
+      name: 'net fault, one shard of a layer drops: its siblings in flight are aborted, not left downloading',
+      context: { serviceWorkers: 'block' },
+      async fn({ page }) {
+        await openDemo(page);
+        await page.evaluate(() => { window.SAEMATCH_NET = { stallMs: 600000 }; });  // only an abort can end a hang
+        const before = server.log.length;
+        await loadPack(page, 'fault/hang@layer01.0.bin/fault/hang@layer01.1.bin/fault/drop@layer01.2.bin/fx/multishard/manifest.json');
+        const err = await errorText(page);
+        assert(/^layer 1, layer01\.2\.bin: the connection dropped after \d+ bytes of 10485$/.test(err), `error names the dropped shard: ${err}`);
+        const hung = () => server.log.slice(before).filter((e) => e.mode === 'hang');
+        for (let i = 0; i < 30 && !(hung().length === 2 && hung().every((e) => e.closed)); i++) await page.waitForTimeout(100);
+        assertEq(hung().map((e) => [e.path.split('/').pop(), e.closed]), [['layer01.0.bin', true], ['layer01.1.bin', true]], 'the two hanging sibling shards were aborted');
+        await previousStillWorks(page);
+      },
+    },
+    {
       name: 'net abort: an aborted pack download and an aborted URL layer close their connections',
       context: { serviceWorkers: 'block' },
       async fn({ page }) {
@@ -179,6 +195,13 @@ export default async ({ FX, mounts, truth, demoManifest }) => {
         assert(!/storage refused|Failed to construct/i.test(notices), `no false notice: ${notices}`);
         assertEq(await page.locator('#notices .notice').count(), 0, 'no notice at all');
         await previousStillWorks(page);
+
+        // The same as a shared link, opened in a fresh tab: one message, nothing else.
+        await page.goto(`${server.url}#pack=${encodeURIComponent('data:application/json,{}')}`);
+        await page.reload();
+        assertEq(await waitReady(page), 'error', 'a data: link fails');
+        assertEq(await errorText(page), 'pack manifest URL must start with http:// or https:// (this one is a data: URL)', 'message for a data: link');
+        assertEq(await page.locator('#notices .notice').count(), 0, 'no notice for a data: link');
       },
     },
   ];
