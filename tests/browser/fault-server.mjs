@@ -8,6 +8,7 @@
 //   slow          the whole file in 4 KiB pieces every 10 ms
 //   ignore-range  200 with the whole file, whatever Range asks
 //   whole206      206 with the whole file (Content-Range says so) to any Range request
+//   wrong206      206 with as many bytes as asked, but from offset 0 (Content-Range says so)
 //   short-length  Content-Length of half the file, the whole file sent
 //   long-length   Content-Length of twice the file, the file sent, then the connection closes
 //   endless       200 without Content-Length, junk bytes until the client goes away
@@ -95,6 +96,14 @@ export function startFaultServer({ root, mounts = [] }) {
         entry.sent += size;
         res.end(body);
         return;
+      case 'wrong206': {
+        const r = rangeOf(req.headers.range, size) || { start: 0, end: size - 1 };
+        const len = r.end - r.start + 1;
+        res.writeHead(206, { ...headers, 'Content-Length': len, 'Content-Range': `bytes 0-${len - 1}/${size}` });
+        entry.sent += len;
+        res.end(body.subarray(0, len));
+        return;
+      }
       case 'short-length': raw(half.length); return;
       case 'long-length': raw(2 * size); return;
       case 'endless':

@@ -10,8 +10,9 @@
 //   X-Error-Code and X-Error-Message; 429 and 5xx when a repo is configured to give them.
 // - CDN: checks the signature, Access-Control-Allow-Origin: *, a single Range gives 206 with
 //   Content-Range, HEAD works, preflights are answered. A repo marked noCors redirects to a
-//   CDN path that sends no CORS headers at all.
-// repos: { 'org/name': { files: { 'path/in/repo': localFile }, gated, noCors, statuses: [429, …], always: 503 } }
+//   CDN path that sends no CORS headers at all; hideRanges, one that exposes no headers (so
+//   Content-Range is unreadable, as on a bucket without Access-Control-Expose-Headers).
+// repos: { 'org/name': { files: { 'path/in/repo': localFile }, gated, noCors, hideRanges, statuses: [429, …], always: 503 } }
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -90,8 +91,8 @@ export async function startMockHub({ repos }) {
     const etag = `"${sha256File(local)}"`;
     const meta = { ...cors, 'X-Repo-Commit': COMMIT, ETag: etag };
     if (!LFS.test(file)) { sendFile(req, res, local, { ...meta, 'Content-Type': 'application/json' }, entry); return; }
-    const id = `${etag.slice(1, 17)}${repo.noCors ? '-nocors' : ''}`;
-    blobs.set(id, { local, noCors: !!repo.noCors });
+    const id = `${etag.slice(1, 17)}${repo.noCors ? '-nocors' : ''}${repo.hideRanges ? '-hidden' : ''}`;
+    blobs.set(id, { local, noCors: !!repo.noCors, hideRanges: !!repo.hideRanges });
     const expires = Math.floor(Date.now() / 1000) + 3600;
     const objectPath = `/repos/${Buffer.from(repoId).toString('hex').slice(0, 12)}/${id}`;
     const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=MOCK%2F20261128%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Expires=${expires}&X-Amz-SignedHeaders=host&X-Amz-Signature=${sign(objectPath, expires)}`;
@@ -110,7 +111,7 @@ export async function startMockHub({ repos }) {
     const id = url.pathname.split('/').pop();
     const blob = blobs.get(id);
     const cors = blob && blob.noCors ? {} : {
-      'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Accept-Ranges,Content-Range,ETag',
+      'Access-Control-Allow-Origin': '*', ...(!(blob && blob.hideRanges) && { 'Access-Control-Expose-Headers': 'Accept-Ranges,Content-Range,ETag' }),
     };
     if (req.method === 'OPTIONS') {
       entry.status = 204;

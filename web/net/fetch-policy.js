@@ -55,11 +55,10 @@ self.NetPolicy = (() => {
 
   // One fetch whose wait for the response headers is bounded and which the caller can abort.
   async function fetchOnce(url, init, signal, stallMs) {
+    if (signal && signal.aborted) throw cancelled();
     const ctl = new AbortController();
-    if (signal) {
-      if (signal.aborted) throw cancelled();
-      signal.addEventListener('abort', () => ctl.abort(), { once: true });
-    }
+    const onAbort = () => ctl.abort();
+    if (signal) signal.addEventListener('abort', onAbort);
     let stalled = false;
     const timer = setTimeout(() => { stalled = true; ctl.abort(); }, stallMs);
     try {
@@ -70,6 +69,7 @@ self.NetPolicy = (() => {
       throw e;
     } finally {
       clearTimeout(timer);
+      if (signal) signal.removeEventListener('abort', onAbort);  // the body reader watches the signal itself
     }
   }
 

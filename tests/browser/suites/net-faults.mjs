@@ -109,6 +109,7 @@ export default async ({ FX, mounts, truth, demoManifest }) => {
         const cases = [
           ['ignore-range', { fullReadMaxBytes: 1000 }, new RegExp(`^layer 0, params\\.npz: the server announces ${npzSize} bytes, more than the 1000 ${NO_RANGE}; refused without reading it$`)],
           ['endless', { fullReadMaxBytes: 4 * MiB }, new RegExp(`^layer 0, params\\.npz: the server sent more than the ${4 * MiB} bytes ${NO_RANGE}; refused after ${4 * MiB + 1} bytes$`)],
+          ['wrong206', {}, new RegExp(`^layer 0, params\\.npz: asked the server for bytes (\\d+)-(\\d+), it sent 0-\\d+ of ${npzSize}$`)],
           ['drop', {}, new RegExp(`^layer 0, params\\.npz: the connection dropped after \\d+ bytes of ${npzSize}$`)],
           ['hang', {}, /^layer 0, params\.npz: the server sent no answer for 1\.5 s \(stalled\)$/],
         ];

@@ -29,6 +29,7 @@ export default async ({ iso, plain, FX }) => {
       'busy/sae': { files: gemma, always: 429 },
       'down/sae': { files: gemma, always: 503 },
       'nocors/sae': { files: gemma, noCors: true },
+      'hidden/sae': { files: gemma, hideRanges: true },
     },
   });
   const url = (repo, file, rev = 'main') => `${hub.hubUrl}${repo}/resolve/${rev}/${file}`;
@@ -103,6 +104,7 @@ export default async ({ iso, plain, FX }) => {
           [url('nobody/nothing', gsPath(1)), `layer 1, ${gsPath(1)}: no repository nobody/nothing (or it is private) (HTTP 401)`],
           [url('busy/sae', gsPath(1)), `layer 1, ${gsPath(1)}: the server is rate-limiting downloads (HTTP 429, 4 attempts with backoff); wait a few minutes and try again`],
           [url('down/sae', gsPath(1)), `layer 1, ${gsPath(1)}: the server failed (HTTP 503, 4 attempts with backoff); try again later`],
+          [url('hidden/sae', gsPath(1)), `layer 1, ${gsPath(1)}: the server answered a Range request without a readable Content-Range header (not sent or not exposed to browsers by CORS)`],
           [url('nocors/sae', gsPath(1)), `layer 1, ${gsPath(1)}: ${hubPort} cannot be reached or this host does not allow browser downloads (no CORS headers)`],
         ];
         for (const [bad, want] of cases) {
