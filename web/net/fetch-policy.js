@@ -84,24 +84,25 @@ self.NetPolicy = (() => {
     return `${who(what)}: ${u.host} cannot be reached or this host does not allow browser downloads (no CORS headers)`;
   }
 
-  async function statusMessage(r, url, what, attempts) {
+  // One sentence per HTTP failure; hub errors carry X-Error-Code (GatedRepo, EntryNotFound …).
+  function statusMessage(r, url, what, attempts) {
     const hub = hubParts(url);
     const code = r.headers.get('X-Error-Code') || '';
     const serverSays = (r.headers.get('X-Error-Message') || '').slice(0, 200);
-    if (r.status === 401 || r.status === 403) {
-      if (hub && (code === 'GatedRepo' || r.status === 403)) {
-        return Object.assign(new Error(`${who(what)}: ${hub.repo} is a gated repository (HTTP ${r.status}): its files download only for signed-in users who accepted its terms, which this page cannot do; open the repository page to request access`), { link: { href: hub.page, text: `${hub.repo} on ${new URL(hub.page).host}` } });
-      }
-      if (hub && code === 'RepoNotFound') return new Error(`${who(what)}: no repository ${hub.repo} (or it is private) (HTTP ${r.status})`);
-      return new Error(`${who(what)}: access denied (HTTP ${r.status})${serverSays ? `: ${serverSays}` : ''}`);
+    const w = who(what);
+    if ((r.status === 401 || r.status === 403) && hub) {
+      if (code === 'RepoNotFound') return `${w}: no repository ${hub.repo} (or it is private) (HTTP ${r.status})`;
+      // app.js links the repository page under this sentence (it matches " is a gated repository ").
+      return `${w}: ${hub.repo} is a gated repository (HTTP ${r.status}): its files download only for signed-in users`
+        + ' who accepted its terms, which this page cannot do; open the repository page to request access';
     }
-    if (r.status === 404) {
-      if (hub) return new Error(`${who(what)}: HTTP 404, not in ${hub.repo} at revision ${hub.rev}${code ? ` (${code})` : ''}`);
-      return new Error(`${who(what)}: HTTP 404 (not found at ${clip(url)})`);
-    }
-    if (r.status === 429) return new Error(`${who(what)}: the server is rate-limiting downloads (HTTP 429, ${attempts} attempts with backoff); wait a few minutes and try again`);
-    if (r.status >= 500) return new Error(`${who(what)}: the server failed (HTTP ${r.status}, ${attempts} attempts with backoff); try again later`);
-    return new Error(`${who(what)}: HTTP ${r.status}${serverSays ? ` (${serverSays})` : ''}`);
+    if (r.status === 401 || r.status === 403) return `${w}: access denied (HTTP ${r.status})${serverSays ? `: ${serverSays}` : ''}`;
+    if (r.status === 404 && hub) return `${w}: HTTP 404, not in ${hub.repo} at revision ${hub.rev}${code ? ` (${code})` : ''}`;
+    if (r.status === 404) return `${w}: HTTP 404 (not found at ${clip(url)})`;
+    const tries = `${attempts} attempts with backoff`;
+    if (r.status === 429) return `${w}: the server is rate-limiting downloads (HTTP 429, ${tries}); wait a few minutes and try again`;
+    if (r.status >= 500) return `${w}: the server failed (HTTP ${r.status}, ${tries}); try again later`;
+    return `${w}: HTTP ${r.status}${serverSays ? ` (${serverSays})` : ''}`;
   }
 
   const retryable = (status) => status === 429 || status === 408 || status >= 500;
@@ -126,7 +127,7 @@ self.NetPolicy = (() => {
         continue;
       }
       if (r.body) r.body.cancel().catch(() => {});
-      throw await statusMessage(r, url, what, attempt + 1);
+      throw new Error(statusMessage(r, url, what, attempt + 1));
     }
   }
 
@@ -151,5 +152,5 @@ self.NetPolicy = (() => {
 
   async function get(url, opts = {}) { return read(await request(url, opts), opts); }
 
-  return { settings, checkUrl, hubParts, fileOf, who, request, read, get, sleep };
+  return { settings, checkUrl, hubParts, fileOf, who, request, read, get };
 })();
