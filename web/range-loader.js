@@ -22,7 +22,8 @@ const SaeRangeLoader = (() => {
       const cr = r.headers.get('Content-Range');
       const m = cr && /^bytes (\d+)-(\d+)\/(\d+)$/.exec(cr.trim());
       if (!m) {
-        throw new Error(`${NetPolicy.who(this.what)}: the server answered a Range request without a readable Content-Range header (${cr ? `"${cr.slice(0, 60)}"` : 'not sent or not exposed to browsers by CORS'})`);
+        const why = cr ? `"${cr.slice(0, 60)}"` : 'not sent or not exposed to browsers by CORS';
+        throw new Error(`${NetPolicy.who(this.what)}: the server answered a Range request without a readable Content-Range header (${why})`);
       }
       return { start: Number(m[1]), end: Number(m[2]), size: Number(m[3]) };
     }
@@ -62,7 +63,11 @@ const SaeRangeLoader = (() => {
     }
 
     async read(start, end) {
-      if (this.whole) { this.tick(end - start + 1); return this.whole.slice(start, end + 1); }
+      if (this.whole) return this.whole.slice(start, end + 1);  // its bytes were counted as they arrived
+      const len = end - start + 1;
+      if (len > this.limits.fullReadMaxBytes) {  // a ZIP directory may claim any size: ask for no more than we would hold
+        throw new Error(`${NetPolicy.who(this.what)}: the file asks to read ${len} bytes at once, more than the ${this.limits.fullReadMaxBytes} allowed`);
+      }
       const r = await this.fetchRange(start, end);
       if (r.status !== 206) { await this.readWhole(r); return this.whole.slice(start, end + 1); }
       const got = this.parseContentRange(r);
@@ -71,7 +76,6 @@ const SaeRangeLoader = (() => {
         return this.whole.slice(start, end + 1);
       }
       if (got.start !== start || got.end !== end) throw this.wrongRange(start, end, got);
-      const len = end - start + 1;
       const bytes = await NetPolicy.read(r, { what: this.what, signal: this.signal, cfg: this.cfg, onBytes: this.tick, limit: len, limitReason: 'asked for' });
       if (bytes.length !== len) throw new Error(`${NetPolicy.who(this.what)}: the server sent ${bytes.length} of the ${len} bytes asked for (truncated)`);
       return bytes;

@@ -109,6 +109,7 @@ export default async ({ FX, mounts, truth, demoManifest }) => {
         const cases = [
           ['ignore-range', { fullReadMaxBytes: 1000 }, new RegExp(`^layer 0, params\\.npz: the server announces ${npzSize} bytes, more than the 1000 ${NO_RANGE}; refused without reading it$`)],
           ['endless', { fullReadMaxBytes: 4 * MiB }, new RegExp(`^layer 0, params\\.npz: the server sent more than the ${4 * MiB} bytes ${NO_RANGE}; refused after ${4 * MiB + 1} bytes$`)],
+          ['honest', { fullReadMaxBytes: 1000 }, /^layer 0, params\.npz: the file asks to read \d+ bytes at once, more than the 1000 allowed$/],
           ['wrong206', {}, new RegExp(`^layer 0, params\\.npz: asked the server for bytes (\\d+)-(\\d+), it sent 0-\\d+ of ${npzSize}$`)],
           ['drop', {}, new RegExp(`^layer 0, params\\.npz: the connection dropped after \\d+ bytes of ${npzSize}$`)],
           ['hang', {}, /^layer 0, params\.npz: the server sent no answer for 1\.5 s \(stalled\)$/],
@@ -116,7 +117,8 @@ export default async ({ FX, mounts, truth, demoManifest }) => {
         for (const [mode, net, expect] of cases) {
           await page.evaluate((n) => { window.SAEMATCH_NET = { stallMs: 1500, retries: 3, retryBaseMs: 100, ...n }; }, net);
           const before = server.log.length;
-          await staysResponsive(page, () => loadUrls(page, npzUrls(mode)));
+          const urls = mode === 'honest' ? npzUrls('x').map((u) => u.replace('fault/x@params.npz/', '')) : npzUrls(mode);
+          await staysResponsive(page, () => loadUrls(page, urls));
           const err = await errorText(page);
           assert(expect.test(err), `${mode}: error "${err}" should match ${expect}`);
           const sent = server.log.slice(before).reduce((a, e) => a + e.sent, 0);
