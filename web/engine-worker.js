@@ -43,13 +43,13 @@ const handlers = {
     return { F: engine.layerF(index), d: engine.layerD(index) };
   },
   // opts (optional): { layer: name for messages, net: NetPolicy overrides }. Abortable by id.
-  loadUrlLayer: async (id, index, url, opts = {}) => {
+  loadUrlLayer: async (id, index, url, opts) => {
     const progress = (loaded, total) => postMessage({ id, progress: { stage: 'download', loaded, total } });
     const ctl = new AbortController();
     downloads.set(id, ctl);
     try {
       const description = await SaeRangeLoader.load(M, engine, index, url, progress,
-        { signal: ctl.signal, cfg: opts.net, layer: opts.layer });
+        { signal: ctl.signal, cfg: opts && opts.net, layer: opts && opts.layer });
       return { F: engine.layerF(index), d: engine.layerD(index), description };
     } finally {
       downloads.delete(id);
