@@ -4,6 +4,7 @@
 #   ./run.sh test       set up, build, and run every test (native, WASM under node, fuzz, browser)
 #   ./run.sh build      set up and build only
 #   ./run.sh bench      benchmarks (not tests; see bench/README.md)
+#   ./run.sh dist       build, then write dist/: the app for any static host (see README)
 set -euo pipefail
 cd "$(dirname "$0")"
 export NODE_PATH=/usr/share/nodejs   # Debian's emcc needs acorn from here
@@ -46,6 +47,7 @@ build() {
   cp web/*.js public/app/
   cp web/panels/*.js public/app/panels/
   cp web/sw.js public/sw.js   # service worker must sit at the root to control the page
+  cp web/catalog.json public/app/   # release catalog (tools/make_catalog.py)
   cp node_modules/d3/dist/d3.min.js public/app/
   cp build-wasm/saematch_engine_mt.{js,wasm,worker.js} build-wasm/saematch_engine_st.{js,wasm} public/app/
   if [ ! -f public/demo/manifest.json ] || [ build/saematch -nt public/demo/manifest.json ]; then
@@ -53,6 +55,30 @@ build() {
     build/saematch synth --out public/demo --layers 8 --F 2048 --d 256 --noise 0.08 --death 0.06 --seed 7 --pack \
       --title "Demo: 8 synthetic layers with planted feature chains"
   fi
+  build_othello_demo
+}
+
+# The real-SAE demo: Othello-GPT's SAELens SAEs in data/othello-gpt (MIT, credited in the title).
+build_othello_demo() {
+  if [ ! -f public/demo-othello/manifest.json ] || [ build/saematch -nt public/demo-othello/manifest.json ]; then
+    rm -rf public/demo-othello
+    build/saematch pack data/othello-gpt/blocks.{1,3,5}.hook_resid_pre --out public/demo-othello --model othello-gpt \
+      --title "Othello-GPT residual stream, blocks 1/3/5 (SAEs by Thijmen Nijdam et al., MIT licence, github.com/thijmennijdam/Othello-GPT-FeatInterp)" >/dev/null
+    cp data/othello-gpt/LICENSE data/othello-gpt/README.md public/demo-othello/
+  fi
+}
+
+# dist/: what a static host serves (GitHub Pages: no custom headers). The page is marked so the
+# service worker adds COOP/COEP itself and the page reloads once, cross-origin isolated.
+dist() {
+  log "writing dist/ (static hosting; isolation by the service worker)"
+  rm -rf dist
+  mkdir -p dist
+  cp -r public/index.html public/style.css public/sw.js public/app public/demo public/demo-othello dist/
+  sed -i 's/<html lang="en">/<html lang="en" data-isolation="sw">/' dist/index.html
+  grep -q 'data-isolation="sw"' dist/index.html || { echo "dist: could not mark index.html"; exit 1; }
+  touch dist/.nojekyll   # GitHub Pages: serve every file as is
+  echo "dist/ ready ($(du -sh dist | cut -f1)); try it: node web/serve.mjs --no-isolation --root dist"
 }
 
 serve() {
@@ -131,5 +157,6 @@ case "${1:-serve}" in
   serve) setup; build; serve ;;
   test) setup; build; run_tests ;;
   bench) setup; build; bash bench/run.sh ;;
-  *) echo "usage: ./run.sh [serve|test|build|bench]"; exit 2 ;;
+  dist) setup; build; dist ;;
+  *) echo "usage: ./run.sh [serve|test|build|bench|dist]"; exit 2 ;;
 esac
