@@ -82,7 +82,7 @@ export default async ({ iso, FX }) => {
         await page.goto(`${iso.url}#cat=gpt2-small-res-jb&layers=0-2`);
         assertEq(await waitReady(page), 'ready', 'status');
         assertEq(await errorText(page), '', 'no error');
-        const pairs = await page.evaluate(() => window.saematchApp.model.pairs.map((p) => ({ perm: Array.from(p.a_to_b), caption: p.certified_optimal })));
+        const pairs = await page.evaluate(() => window.saematchApp.model.pairs.map((p) => ({ perm: Array.from(p.a_to_b), certified: p.certified })));
         assertEq(pairs.map((p) => p.perm), perms, 'each pair matched to its planted permutation');
         const paths = hub.requests.slice(before).map((r) => r.path);
         for (const l of gpt2.layers.slice(0, 3)) {
