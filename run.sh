@@ -68,17 +68,10 @@ build_othello_demo() {
   fi
 }
 
-# dist/: what a static host serves (GitHub Pages: no custom headers). The page is marked so the
-# service worker adds COOP/COEP itself and the page reloads once, cross-origin isolated.
+# dist/: what a static host serves (see tools/make_dist.sh and README "Static hosting").
 dist() {
   log "writing dist/ (static hosting; isolation by the service worker)"
-  rm -rf dist
-  mkdir -p dist
-  cp -r public/index.html public/style.css public/sw.js public/app public/demo public/demo-othello dist/
-  sed -i 's/<html lang="en">/<html lang="en" data-isolation="sw">/' dist/index.html
-  grep -q 'data-isolation="sw"' dist/index.html || { echo "dist: could not mark index.html"; exit 1; }
-  touch dist/.nojekyll   # GitHub Pages: serve every file as is
-  echo "dist/ ready ($(du -sh dist | cut -f1)); try it: node web/serve.mjs --no-isolation --root dist"
+  bash tools/make_dist.sh public dist
 }
 
 serve() {

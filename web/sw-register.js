@@ -11,34 +11,37 @@ function coepValue() {
   return 'credentialless' in HTMLIFrameElement.prototype ? 'credentialless' : 'require-corp';
 }
 
-// Resolves true when the page is about to reload (the caller should not start the app).
-export async function registerServiceWorker() {
-  if (!('serviceWorker' in navigator)) return false;
+// Resolves true when the page is about to reload (the caller should not start the app yet),
+// false after a few seconds at most: on a slow machine the worker may take longer to
+// install, so the app starts single-thread and the reload comes when the worker is ready.
+// Never waits on the registration unless isolation is wanted: a browser that blocks service
+// workers may leave it pending forever.
+export function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return Promise.resolve(false);
   const wantIsolation = document.documentElement.dataset.isolation === 'sw';
-  const script = wantIsolation ? `sw.js?coep=${coepValue()}` : 'sw.js';
-  let registration;
-  try {
-    registration = await navigator.serviceWorker.register(script);
-  } catch {
-    return false;  // only means no offline use (and no isolation on static hosts)
-  }
-  if (!wantIsolation) return false;
-  if (self.crossOriginIsolated) { sessionStorage.removeItem(RELOAD_FLAG); return false; }
-  if (sessionStorage.getItem(RELOAD_FLAG)) return false;  // tried once already: stay single-thread
-  await waitForController(registration);
-  if (!navigator.serviceWorker.controller) return false;
-  sessionStorage.setItem(RELOAD_FLAG, '1');
-  location.reload();
-  return true;
+  const registering = navigator.serviceWorker.register(wantIsolation ? `sw.js?coep=${coepValue()}` : 'sw.js');
+  registering.catch(() => {});  // only means no offline use (and no isolation on static hosts)
+  if (!wantIsolation) return Promise.resolve(false);
+  if (self.crossOriginIsolated) { sessionStorage.removeItem(RELOAD_FLAG); return Promise.resolve(false); }
+  if (sessionStorage.getItem(RELOAD_FLAG)) return Promise.resolve(false);  // tried once: stay single-thread
+  const reloadWhenControlled = registering.then((registration) => waitForController(registration)).then(() => {
+    if (!navigator.serviceWorker.controller) return false;
+    sessionStorage.setItem(RELOAD_FLAG, '1');
+    location.reload();
+    return true;
+  }, () => false);
+  return Promise.race([reloadWhenControlled, sleep(3000).then(() => false)]);
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 // The page is controlled once the new worker has activated and claimed it (a few ms after
-// install); give up after a few seconds and run single-thread.
+// install on an idle machine); give up after a minute and stay single-thread.
 function waitForController(registration) {
   if (navigator.serviceWorker.controller) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => { clearTimeout(timer); resolve(); };
-    const timer = setTimeout(done, 5000);
+    const timer = setTimeout(done, 60000);
     navigator.serviceWorker.addEventListener('controllerchange', done, { once: true });
     if (registration.active && !registration.installing && !registration.waiting) {
       // active but not controlling this page (e.g. after a hard reload): claim() in sw.js fixes it on activate only
