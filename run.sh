@@ -4,6 +4,7 @@
 #   ./run.sh test       set up, build, and run every test (native, WASM under node, fuzz, browser)
 #   ./run.sh build      set up and build only
 #   ./run.sh bench      benchmarks (not tests; see bench/README.md)
+#   ./run.sh dist       build, then write dist/: the app for any static host (see README)
 set -euo pipefail
 cd "$(dirname "$0")"
 export NODE_PATH=/usr/share/nodejs   # Debian's emcc needs acorn from here
@@ -47,6 +48,7 @@ build() {
   cp web/panels/*.js public/app/panels/
   mkdir -p public/app/net && cp web/net/*.js public/app/net/
   cp web/sw.js public/sw.js   # service worker must sit at the root to control the page
+  cp web/catalog.json public/app/   # release catalog (tools/make_catalog.py)
   cp node_modules/d3/dist/d3.min.js public/app/
   cp build-wasm/saematch_engine_mt.{js,wasm,worker.js} build-wasm/saematch_engine_st.{js,wasm} public/app/
   if [ ! -f public/demo/manifest.json ] || [ build/saematch -nt public/demo/manifest.json ]; then
@@ -54,6 +56,23 @@ build() {
     build/saematch synth --out public/demo --layers 8 --F 2048 --d 256 --noise 0.08 --death 0.06 --seed 7 --pack \
       --title "Demo: 8 synthetic layers with planted feature chains"
   fi
+  build_othello_demo
+}
+
+# The real-SAE demo: Othello-GPT's SAELens SAEs in data/othello-gpt (MIT, credited in the title).
+build_othello_demo() {
+  if [ ! -f public/demo-othello/manifest.json ] || [ build/saematch -nt public/demo-othello/manifest.json ]; then
+    rm -rf public/demo-othello
+    build/saematch pack data/othello-gpt/blocks.{1,3,5}.hook_resid_pre --out public/demo-othello --model othello-gpt \
+      --title "Othello-GPT residual stream, blocks 1/3/5 (SAEs by Thijmen Nijdam et al., MIT licence, github.com/thijmennijdam/Othello-GPT-FeatInterp)" >/dev/null
+    cp data/othello-gpt/LICENSE data/othello-gpt/README.md public/demo-othello/
+  fi
+}
+
+# dist/: what a static host serves (see tools/make_dist.sh and README "Static hosting").
+dist() {
+  log "writing dist/ (static hosting; isolation by the service worker)"
+  bash tools/make_dist.sh public dist
 }
 
 serve() {
@@ -132,5 +151,6 @@ case "${1:-serve}" in
   serve) setup; build; serve ;;
   test) setup; build; run_tests ;;
   bench) setup; build; bash bench/run.sh ;;
-  *) echo "usage: ./run.sh [serve|test|build|bench]"; exit 2 ;;
+  dist) setup; build; dist ;;
+  *) echo "usage: ./run.sh [serve|test|build|bench|dist]"; exit 2 ;;
 esac

@@ -10,6 +10,10 @@ import { DetailPanel } from './panels/detail.js';
 import { HistogramPanel } from './panels/histogram.js';
 import { ProgressPanel } from './panels/progress.js';
 import { exportCsv, exportJson, exportSvg, exportPng } from './export.js';
+import { catalogSource } from './catalog.js';
+import { bindCatalogControls } from './catalog-ui.js';
+import { Explanations } from './neuronpedia.js';
+import { registerServiceWorker } from './sw-register.js';
 
 const $ = (id) => document.getElementById(id);
 // A promise with its resolve/reject at hand (layers that arrive while matching waits for them).
@@ -36,6 +40,7 @@ class App {
     this.detail.clear();
     this.hist = new HistogramPanel($('histogram'), { onPair: (i) => { this.state.pair = i; this.saveState(); this.drawHistogram(); } });
     this.progress = new ProgressPanel($('progress'));
+    this.explanations = new Explanations();
     this.bindControls();
   }
 
@@ -70,10 +75,10 @@ class App {
     $('q').addEventListener('input', () => { $('q-value').textContent = Number($('q').value).toFixed(2); });
     $('q').addEventListener('change', () => { s.q = Number($('q').value); this.saveState(); this.guard(this.applyThresholds()); });
     $('load-pack').addEventListener('click', () => {
-      s.pack = $('pack-url').value.trim(); s.layers = $('layers').value.trim(); s.urls = []; s.sel = null; s.zoom = null; this.saveState(); this.load();
+      s.pack = $('pack-url').value.trim(); s.layers = $('layers').value.trim(); s.urls = []; s.cat = ''; s.sel = null; s.zoom = null; this.saveState(); this.load();
     });
     $('load-urls').addEventListener('click', () => {
-      s.urls = $('sae-urls').value.split(/\s+/).filter(Boolean); s.sel = null; s.zoom = null; this.saveState(); this.load();
+      s.urls = $('sae-urls').value.split(/\s+/).filter(Boolean); s.cat = ''; s.sel = null; s.zoom = null; this.saveState(); this.load();
     });
     $('clear-cache').addEventListener('click', async () => { const n = await clearPackCaches(); this.notice(`Cleared ${n} cached pack(s).`); });
     $('copy-link').addEventListener('click', async () => {
@@ -92,6 +97,8 @@ class App {
       this.graph.redraw();
     });
     document.addEventListener('keydown', (e) => this.key(e));
+    bindCatalogControls(this);
+    this.explanations.bindToggle($('np-toggle'), () => this.chain && this.select(this.chain.layer, this.chain.selected));
   }
 
   exportName() { return this.chain ? `chain-L${this.chain.layer}-${this.chain.selected}` : 'saematch-graph'; }
@@ -126,8 +133,9 @@ class App {
     try {
       this.setStatus('loading', 'loading weights…');
       await this.engine.call('clear');
-      if (this.state.urls.length) {
-        await this.loadUrls(this.state.urls);
+      if (this.state.cat || this.state.urls.length) {
+        const src = this.state.cat ? await catalogSource(this.state.cat, this.state.layers) : null;
+        await this.loadUrls(src ? src.urls : this.state.urls, src);
         this.progress.hide();
         this.dropChain();  // the old chain indexes the old layers
         await this.runMatch();
@@ -232,7 +240,8 @@ class App {
       : `${[...acts].join('/')} SAEs have no threshold: folding is the identity.`;
   }
 
-  async loadUrls(urls) {
+  // src: a catalog entry's layers (catalog.js catalogSource), or null for URLs typed by the user.
+  async loadUrls(urls, src = null) {
     if (urls.length < 2) throw new Error('give at least two SAE URLs (one per layer)');
     const NET = self.NetPolicy;
     // The worker resolves relative URLs against its own script, so resolve against the page here.
@@ -268,10 +277,10 @@ class App {
       this.notice(`layer ${i}: ${r.description}`);
     }
     this.layerBlobs = blobs;
-    this.manifest = null; this.packHash = '';
-    $('pack-title').textContent = `${urls.length} SAEs from URLs · d=${d}`;
+    this.manifest = src ? src.manifest : null; this.packHash = '';
+    $('pack-title').textContent = src ? src.title : `${urls.length} SAEs from URLs · d=${d}`;
     $('fold-note').textContent = 'Weights read directly (HTTP Range for .npz); folded and quantised to int8 in the worker.';
-    this.pending = { F, labels: urls.map(() => null), layerIds: urls.map((_, i) => i) };
+    this.pending = { F, labels: urls.map(() => null), layerIds: src ? src.layerIds : urls.map((_, i) => i) };
   }
 
   // A copy goes to the worker (moved, not cloned again): the app keeps its own to refill a restarted engine.
@@ -367,6 +376,7 @@ class App {
       this.chain = c;
       this.graph.setChain(c);
       this.detail.show(c, this.ctx());
+      this.explanations.forChain(this.detail.root, this.ctx());  // fills in later; never awaited
       this.state.sel = [layer, feature];
       this.saveState();
     } catch (e) { this.showError(e.message); }
@@ -405,6 +415,7 @@ class App {
       b.addEventListener('click', () => this.select(h.l, h.f));
       out.appendChild(b);
     }
+    this.explanations.forSearch(out, hits, this.ctx());
   }
 
   key(e) {
@@ -443,8 +454,9 @@ class App {
   }
 }
 
-// Offline app shell (see sw.js); failure only means no offline use.
-if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
+// Offline app shell and, on static hosts, cross-origin isolation (see sw-register.js);
+// resolves true when the page is about to reload itself isolated, so the app does not start twice.
+const reloading = registerServiceWorker();
 const saved = localStorage.getItem('saematch-theme');
 if (saved) document.documentElement.dataset.theme = saved;
 if (typeof d3 === 'undefined') {
@@ -453,5 +465,5 @@ if (typeof d3 === 'undefined') {
 } else {
   const app = new App();
   window.saematchApp = app;
-  app.start();
+  reloading.then((yes) => { if (!yes) app.start(); });
 }

@@ -4,6 +4,7 @@ const SCHEMA = {
   pack: { type: 'string', def: 'demo/manifest.json' },
   mh: { type: 'string', def: '' },          // manifest hash prefix the link was made with
   urls: { type: 'list', def: [] },          // direct SAE URLs instead of a pack
+  cat: { type: 'string', def: '' },         // release catalog entry (web/catalog.json) instead of a pack
   layers: { type: 'string', def: '' },      // subset of the pack's layers ('' = all), e.g. 0-5 or 0,4,8
   wdec: { type: 'number', def: 1 },
   wenc: { type: 'number', def: 0 },
@@ -68,6 +69,7 @@ export function writeState(s) {
     const v = s[k];
     if (v === null || v === undefined) continue;
     if (JSON.stringify(v) === JSON.stringify(spec.def) && k !== 'pack') continue;
+    if (k === 'pack' && s.cat) continue;  // a catalog entry replaces the pack: keep its link short
     parts.push(`${k}=${spec.type === 'string' ? encodeURIComponent(v) : formatValue(spec, v)}`);
   }
   const hash = '#' + parts.join('&');
