@@ -1,13 +1,33 @@
-// Release catalog: pick a release, width and layers; the page fetches them from a local
-// stand-in for the Hugging Face hub (another 127.0.0.1 origin) at the catalog's paths, matches
-// them, and the link names only the catalog entry and layers.
+// Release catalog: pick a release, width and layers; the page fetches them from the mock
+// Hugging Face hub (resolve → 302 to a second 127.0.0.1 origin, CORS, Range) at the catalog's
+// paths, matches them, and the link names only the catalog entry and layers.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, assert, assertEq } from '../harness.mjs';
 import { waitReady, errorText, tableFeatures, selection, truthChain, plantedFeatureWithFullChain } from '../page-helpers.mjs';
-import { startHubLite } from '../mock-hub-lite.mjs';
+import { startMockHub } from '../mock-hub.mjs';
 import { startMockNeuronpedia } from '../mock-neuronpedia.mjs';
 import { entry, writeGemmaScopeChain, writeSaeLensChain } from '../catalog-fixtures.mjs';
+
+// The mock hub serving every file under dir/{owner}/{repo}/; `requests` lists what reached the
+// hub itself (the CDN behind its redirects is logged apart).
+async function startHubFromDir(dir) {
+  const repos = {};
+  for (const owner of fs.readdirSync(dir)) {
+    for (const name of fs.readdirSync(path.join(dir, owner))) {
+      const root = path.join(dir, owner, name);
+      const files = {};
+      for (const rel of fs.readdirSync(root, { recursive: true })) {
+        const full = path.join(root, rel);
+        if (fs.statSync(full).isFile()) files[rel.split(path.sep).join('/')] = full;
+      }
+      repos[`${owner}/${name}`] = { files };
+    }
+  }
+  const hub = await startMockHub({ repos });
+  const requests = () => hub.log.filter((r) => r.server === 'hub').map((r) => ({ ...r, path: decodeURIComponent(r.path) }));
+  return { url: hub.hubUrl.replace(/\/$/, ''), requests, log: hub.log, stop: hub.stop };
+}
 
 export default async ({ iso, FX }) => {
   const hubDir = path.join(ROOT, 'test-results/catalog-hub');
@@ -17,7 +37,7 @@ export default async ({ iso, FX }) => {
   const gpt2 = entry('gpt2-small-res-jb');
   const perms = writeSaeLensChain(hubDir, gpt2, 3, 96, 24);
   const d16truth = JSON.parse(fs.readFileSync(path.join(FX, 'd16/truth.json'), 'utf8')).truth;
-  const hub = await startHubLite(hubDir);
+  const hub = await startHubFromDir(hubDir);
   const np = await startMockNeuronpedia();
   // The test's hub and Neuronpedia: set by a script in the page, as no link can do.
   const context = async (ctx) => ctx.addInitScript(([h, n]) => { window.SAEMATCH_HUB = h; window.SAEMATCH_NEURONPEDIA = n; }, [hub.url, np.url]);
@@ -40,15 +60,18 @@ export default async ({ iso, FX }) => {
         await waitReady(page);
         const info = await page.textContent('#cat-info');
         assert(/4 of 26 layers/.test(info) && /huggingface\.co\/google\/gemma-scope-2b-pt-res/.test(info), `size and source shown before loading: ${info}`);
-        const before = hub.requests.length;
+        const before = hub.requests().length;
         assertEq(await pick(page, 'gemma-scope-2b-res', 'gemma-scope-2b-res-16k', '0-2'), 'ready', 'status');
         assertEq(await errorText(page), '', 'no error');
         assertEq(await page.evaluate(() => window.saematchApp.model.layerIds), [0, 1, 2], 'model layers 0..2');
         assertEq(await page.evaluate(() => window.saematchApp.model.F), [64, 64, 64], 'the hub files were loaded');
-        const gets = hub.requests.slice(before).filter((r) => r.method === 'GET');
+        const gets = hub.requests().slice(before).filter((r) => r.method === 'GET');
         const want = gs.layers.slice(0, 3).map((l) => `/google/gemma-scope-2b-pt-res/resolve/main/${l.path}`);
         assertEq([...new Set(gets.map((r) => r.path))], want, 'each layer read from its own average_l0_N folder');
         assert(gets.every((r) => r.range), 'params.npz read with Range requests');
+        const cdn = hub.log.filter((r) => r.server === 'cdn' && r.method === 'GET');
+        assert(cdn.length >= gets.length && cdn.every((r) => r.signed && r.range && r.status === 206), 'every read followed the 302 to the CDN origin, signed, as a 206 Range read');
+        assertEq(await page.evaluate(() => crossOriginIsolated), true, 'the page stayed cross-origin isolated (COEP) while reading another origin');
         assert(/Gemma Scope 2B/.test(await page.textContent('#pack-title')), 'title names the release');
 
         const hash = new URL(page.url()).hash;
@@ -78,13 +101,13 @@ export default async ({ iso, FX }) => {
       name: 'catalog: GPT-2 small SAELens release (cfg.json + safetensors) → planted permutations recovered',
       async fn({ page, context: ctx }) {
         await context(ctx);
-        const before = hub.requests.length;
+        const before = hub.requests().length;
         await page.goto(`${iso.url}#cat=gpt2-small-res-jb&layers=0-2`);
         assertEq(await waitReady(page), 'ready', 'status');
         assertEq(await errorText(page), '', 'no error');
         const pairs = await page.evaluate(() => window.saematchApp.model.pairs.map((p) => ({ perm: Array.from(p.a_to_b), certified: p.certified })));
         assertEq(pairs.map((p) => p.perm), perms, 'each pair matched to its planted permutation');
-        const paths = hub.requests.slice(before).map((r) => r.path);
+        const paths = hub.requests().slice(before).map((r) => r.path);
         for (const l of gpt2.layers.slice(0, 3)) {
           const folder = `/jbloom/GPT2-Small-SAEs-Reformatted/resolve/main/${path.dirname(l.path)}`;
           assert(paths.includes(`${folder}/sae_weights.safetensors`) && paths.includes(`${folder}/cfg.json`), `weights and cfg.json of ${l.hook}`);
