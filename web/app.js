@@ -10,6 +10,7 @@ import { DetailPanel } from './panels/detail.js';
 import { HistogramPanel } from './panels/histogram.js';
 import { ProgressPanel } from './panels/progress.js';
 import { exportCsv, exportJson, exportSvg, exportPng } from './export.js';
+import { Explorer } from './explorer.js';
 
 const $ = (id) => document.getElementById(id);
 // A promise with its resolve/reject at hand (layers that arrive while matching waits for them).
@@ -37,6 +38,7 @@ class App {
     this.hist = new HistogramPanel($('histogram'), { onPair: (i) => { this.state.pair = i; this.saveState(); this.drawHistogram(); } });
     this.progress = new ProgressPanel($('progress'));
     this.bindControls();
+    this.explorer = new Explorer(this);  // overview, chain view, comparison, layer skip, tour
   }
 
   setStatus(s, text) { this.status = s; document.body.dataset.status = s; $('status').textContent = text || s; }
@@ -334,6 +336,7 @@ class App {
     this.graph.model = null;
     this.graph.setModel(m);
     this.drawHistogram();
+    await this.explorer.modelChanged();
     if (this.chain) await this.select(this.chain.layer, this.chain.selected);
   }
 
@@ -353,12 +356,13 @@ class App {
       this.chain = c;
       this.graph.setChain(c);
       this.detail.show(c, this.ctx());
+      this.explorer.chainChanged(c);
       this.state.sel = [layer, feature];
       this.saveState();
     } catch (e) { this.showError(e.message); }
   }
 
-  dropChain() { this.chain = null; this.graph.setChain(null); this.detail.clear(); }
+  dropChain() { this.chain = null; this.graph.setChain(null); this.detail.clear(); this.explorer.chainChanged(null); }
 
   clearSelection() {
     this.dropChain();

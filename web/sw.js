@@ -8,6 +8,7 @@ const SHELL = [
   'app/app.js', 'app/d3.min.js', 'app/engine-client.js', 'app/engine-worker.js', 'app/export.js', 'app/layout.js',
   'app/pack-loader.js', 'app/range-loader.js', 'app/read-body.js', 'app/state.js',
   'app/panels/graph.js', 'app/panels/detail.js', 'app/panels/histogram.js', 'app/panels/progress.js',
+  'app/explorer.js', 'app/panels/overview.js', 'app/panels/chain-view.js', 'app/panels/compare.js', 'app/panels/layerskip.js', 'app/panels/tour.js',
   'app/saematch_engine_mt.js', 'app/saematch_engine_mt.wasm', 'app/saematch_engine_mt.worker.js',
   'app/saematch_engine_st.js', 'app/saematch_engine_st.wasm',
 ];
