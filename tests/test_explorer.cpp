@@ -6,6 +6,7 @@
 #include "saematch/arrays.h"
 #include "saematch/chains.h"
 #include "saematch/compare.h"
+#include "saematch/depth.h"
 #include "saematch/neighbours.h"
 #include "saematch/pack.h"
 #include "saematch/pack_thresholds.h"
@@ -168,4 +169,26 @@ TEST_CASE("activations from .npy bytes: 2-D [N, d] or one clear sentence") {
   Tensor v; v.shape = {12}; v.data.assign(12, 1.f);
   auto bv = write_npy(v);
   CHECK_THROWS_WITH(activations_from_npy(bv.data(), bv.size(), "x_t"), "x_t: activations must be a 2-D array [N, d] (one row per token), got shape " + v.shape_str());
+}
+
+TEST_CASE("depth summary: persisting, dying and newborn counts add up; extremes sorted by cost") {
+  SynthModel m = small_model(9);
+  SynthOptions o3; o3.layers = 3; o3.F = 150; o3.d = 32; o3.seed = 9; o3.death = 0.2;
+  SynthModel m3 = make_synthetic(o3);
+  std::vector<MatchResult> ps;
+  for (int l = 0; l < 2; ++l) ps.push_back(match_saes(m3.saes[size_t(l)], m3.saes[size_t(l) + 1], MatchOptions{}));
+  ChainSet cs = build_chains(ps, 0.8);
+  auto s = depth_summary(cs, 5);
+  REQUIRE(s.size() == 2);
+  for (size_t l = 0; l < 2; ++l) {
+    int persisting = 0;
+    for (int i = 0; i < 150; ++i) persisting += cs.pairs[l].cost[size_t(i)] <= cs.threshold[l];
+    CHECK(s[l].persisting == persisting);
+    CHECK(s[l].dying + s[l].persisting == 150);
+    CHECK(s[l].newborn + s[l].persisting == 150);
+    CHECK(s[l].share_persisting == Approx(persisting / 150.0));
+    REQUIRE(s[l].best.size() == 5);
+    CHECK(cs.pairs[l].cost[size_t(s[l].best[0])] <= cs.pairs[l].cost[size_t(s[l].best[4])]);
+    CHECK(cs.pairs[l].cost[size_t(s[l].worst[0])] == *std::max_element(cs.pairs[l].cost.begin(), cs.pairs[l].cost.end()));
+  }
 }

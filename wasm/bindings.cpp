@@ -7,6 +7,7 @@
 #include "saematch/activations.h"
 #include "saematch/arrays.h"
 #include "saematch/compare.h"
+#include "saematch/depth.h"
 #include "saematch/layerskip.h"
 #include "saematch/neighbours.h"
 #include "saematch/pack_thresholds.h"
@@ -70,12 +71,12 @@ val comparison_to_js(const MethodComparison& c) {
     x.set("key", m.key); x.set("name", m.name); x.set("available", m.available); x.set("reason", m.unavailable_reason);
     x.set("agreement", m.agreement); x.set("configured_total", m.configured_total); x.set("collisions", m.collisions);
     x.set("one_to_one", m.one_to_one); x.set("certified", m.certified);
-    x.set("a_to_b", m.available ? typed(m.a_to_b) : val::null());
+    x.set("a_to_b", m.available ? typed(m.a_to_b).call<val>("slice") : val::null());  // copies: c dies on return
     methods.call<void>("push", x);
   }
   val o = val::object();
   o.set("methods", methods);
-  o.set("disagree", typed(c.disagree));
+  o.set("disagree", typed(c.disagree).call<val>("slice"));
   return o;
 }
 }  // namespace
@@ -189,6 +190,20 @@ class Engine {
   }
   static double quantileOf(const val& costs, double q) { return quantile(convertJSArrayToNumberVector<float>(costs), q); }
 
+  // Per layer pair at quantile q: persisting share, median score, flow counts, extreme hops.
+  val depthSummary(int layers, double q, int n_extremes) const {
+    std::vector<MatchResult> ps;
+    for (int l = 0; l + 1 < layers; ++l) ps.push_back(pair(l));
+    val out = val::array();
+    for (const PairSummary& s : depth_summary(build_chains(std::move(ps), q), n_extremes)) {
+      val x = val::object();
+      x.set("FA", s.FA); x.set("FB", s.FB); x.set("persisting", s.persisting); x.set("dying", s.dying); x.set("newborn", s.newborn);
+      x.set("share_persisting", s.share_persisting); x.set("median_score", s.median_score); x.set("threshold", s.threshold);
+      x.set("best", typed(s.best).call<val>("slice")); x.set("worst", typed(s.worst).call<val>("slice"));
+      out.call<void>("push", x);
+    }
+    return out;
+  }
   // The explorer's questions, answered by core/ (neighbours.h, compare.h, layerskip.h). The
   // cost options are the ones the pair was matched with, so the costs are the matcher's own.
   val explainHop(int a, int b, int from, int k, float threshold, float w_dec, float w_enc, float w_b, bool cosine, bool int8) const {
@@ -355,6 +370,7 @@ EMSCRIPTEN_BINDINGS(saematch) {
       .function("matchPair", &Engine::matchPair)
       .function("chain", &Engine::chain)
       .function("setPair", &Engine::setPair)
+      .function("depthSummary", &Engine::depthSummary)
       .function("explainHop", &Engine::explainHop)
       .function("costExcerpt", &Engine::costExcerpt)
       .function("compareMethods", &Engine::compareMethods)

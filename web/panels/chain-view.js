@@ -44,7 +44,7 @@ export class ChainView {
 
     const W = Math.max(480, this.root.clientWidth - 8), dy = 26, H = 2 * (k + 1) * dy + 40, y0 = 20 + (k + 1) * dy;
     const x = (l) => 40 + (L > 1 ? (l * (W - 80)) / (L - 1) : 0);
-    const svg = root.append('svg').attr('class', 'cv-svg').attr('viewBox', `0 0 ${W} ${H}`).attr('role', 'img')
+    const svg = root.append('svg').attr('class', 'cv-svg').attr('viewBox', `0 0 ${W} ${H}`).attr('role', 'group')
       .attr('aria-label', `chain path through ${L} layers with alternatives; the table below lists the same`);
     const alts = [];  // {l, f, cost, score, y, joinL, joinF}
     c.explained.forEach((h, l) => {

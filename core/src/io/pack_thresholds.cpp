@@ -12,7 +12,7 @@ bool pack_layer_thresholds(const Json& entry, const std::vector<uint8_t>& blob, 
     const double F = entry.at("F").as_num("F");
     if (rows != 1 || cols != F || off < 0 || off + 4 * cols > double(blob.size()))
       fail("pack array 'threshold' has the wrong shape or lies outside the layer data");
-    VecF t(Eigen::Index(cols));
+    VecF t(static_cast<Eigen::Index>(cols));
     std::memcpy(t.data(), blob.data() + size_t(off), size_t(cols) * 4);
     for (Eigen::Index i = 0; i < t.size(); ++i)
       if (!(t[i] > 0) || !std::isfinite(t[i])) fail("pack array 'threshold' holds a value that is not positive and finite");
