@@ -84,7 +84,7 @@ export class Explorer {
     if (!chain || !this.model) { this.chainView.clear(); return; }
     if (this.app.state.view === 'overview') this.setView('chain');
     try {
-      const k = this.app.state.alt;
+      const k = Math.min(5, Math.max(1, Math.round(this.app.state.alt) || 3));  // the link may say anything
       const c = await this.call('explainChain', [this.model.F.length, chain.layer, chain.selected, this.app.state.q, k, matchOptions(this.app)]);
       if (token !== this.seq) return;
       c.layer = chain.layer; c.selected = chain.selected;
