@@ -4,6 +4,7 @@
 // keyboard way in). Alternatives and flags come from the engine (explainChain in the worker).
 /* global d3 */
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(4) : '—');
+const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}` : '—');
 
 // The alternatives of one side of a hop: the k best candidates other than the chosen partner.
 function others(list, chosen, k) { return list.filter((c) => c.feature !== chosen).slice(0, k); }
@@ -11,7 +12,7 @@ function others(list, chosen, k) { return list.filter((c) => c.feature !== chose
 function flagsOf(h) {
   const out = [];
   if (!h) return out;
-  if (h.close_call) out.push({ cls: 'close', text: 'close call', title: 'another candidate costs at most 10% more than the chosen partner' });
+  if (h.close_call) out.push({ cls: 'close', text: 'close call', title: 'another candidate costs less than 10% more than the chosen partner (or even less)' });
   if (h.split) out.push({ cls: 'split', text: `split? (#${h.split_with})`, title: `feature #${h.split_with} of the next layer is also close to this one and cheaper here than with its own partner` });
   if (h.merge) out.push({ cls: 'merge', text: `merge? (#${h.merge_with})`, title: `feature #${h.merge_with} of this layer also converges on the same next-layer feature` });
   return out;
@@ -82,7 +83,7 @@ export class ChainView {
     for (const a of alts) {
       const g = svg.append('g').attr('transform', `translate(${x(a.l)},${a.y})`);
       node(g, a.l, a.f, `cv-alt ${a.side}`, `#${a.f} · ${fmt(a.cost)}`,
-        `${layerNames[a.l]} #${a.f}: cost ${fmt(a.cost)}, score ${a.score.toFixed(3)}, ${fmt(a.margin)} more than the chosen partner (click to re-centre)`);
+        `${layerNames[a.l]} #${a.f}: cost ${fmt(a.cost)}, score ${a.score.toFixed(3)}, ${signed(a.margin)} against the chosen partner (click to re-centre)`);
     }
     this.table(root, c, layerNames, k);
   }
@@ -103,14 +104,14 @@ export class ChainView {
       tr.append('td').text(`#${h.from} → #${h.to}`);
       tr.append('td').attr('class', 'cost').text(fmt(h.cost));
       tr.append('td').text(h.score.toFixed(3));
-      tr.append('td').text(`${fmt(h.margin_forward)} / ${fmt(h.margin_backward)}`);
+      tr.append('td').text(`${signed(h.margin_forward)} / ${signed(h.margin_backward)}`);
       tr.append('td').attr('class', 'flags').text(flagsOf(h).map((f) => f.text).join(', ') || '—');
       for (const [list, chosen, layer, side] of [[h.forward, h.to, l + 1, 'forward'], [h.backward, h.from, l, 'backward']]) {
         const td = tr.append('td').attr('class', `alts ${side}`);
         for (const a of others(list, chosen, k)) {
           td.append('button').attr('type', 'button').attr('class', 'alt-btn linkish')
             .attr('data-layer', layer).attr('data-feature', a.feature).attr('data-cost', a.cost).attr('data-score', a.score)
-            .text(`#${a.feature} (${fmt(a.cost)}, +${fmt(a.cost - h.cost)})`)
+            .text(`#${a.feature} (${fmt(a.cost)}, ${signed(a.cost - h.cost)})`)
             .on('click', () => this.onPick(layer, a.feature));
         }
       }
