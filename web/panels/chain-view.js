@@ -68,7 +68,7 @@ export class ChainView {
     });
     const pick = (l, f) => () => this.onPick(l, f);
     const node = (g, l, f, cls, label, title) => {
-      g.attr('class', cls).attr('tabindex', 0).attr('role', 'button').attr('aria-label', title).attr('data-layer', l).attr('data-feature', f)
+      g.attr('class', cls).attr('tabindex', 0).attr('role', 'button').attr('aria-label', `${label} (${title})`)  // the name starts with the visible text.attr('data-layer', l).attr('data-feature', f)
         .on('click', pick(l, f)).on('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.onPick(l, f); } });
       g.append('title').text(title);
       g.append('circle').attr('r', 6);

@@ -191,6 +191,7 @@ export default () => {
       name: 'explorer: method comparison equals saematch compare (demo int8 pair and an f32 pack with thresholds)',
       async fn({ page }) {
         for (const [hash, pair, want] of [['', 2, fx.cmpDemo], ['#pack=ex%2Facts%2Fpack%2Fmanifest.json', 0, fx.cmpActs]]) {
+          await page.goto('about:blank');  // a new hash alone would not reload the app
           await page.goto(`${url}${hash}`);
           assertEq(await waitReady(page), 'ready', `ready (${hash || 'demo'})`);
           await page.click('#tab-compare');
