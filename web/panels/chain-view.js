@@ -62,27 +62,30 @@ export class ChainView {
       if (c.feature[l] < 0 || c.feature[l + 1] < 0) return;
       svg.append('line').attr('class', `cv-hop${hop.persisting ? '' : ' broken'}`).attr('x1', x(l)).attr('y1', y0).attr('x2', x(l + 1)).attr('y2', y0);
       flagsOf(c.explained[l]).forEach((fl, r) => {
-        svg.append('text').attr('class', `cv-flag ${fl.cls}`).attr('x', (x(l) + x(l + 1)) / 2).attr('y', y0 - 6 - r * 12)
+        svg.append('text').attr('class', `cv-flag ${fl.cls}`).attr('x', (x(l) + x(l + 1)) / 2).attr('y', y0 + 14 + r * 11)
           .attr('text-anchor', 'middle').text(fl.text).append('title').text(fl.title);
       });
     });
     const pick = (l, f) => () => this.onPick(l, f);
-    const node = (g, l, f, cls, label, title) => {
-      g.attr('class', cls).attr('tabindex', 0).attr('role', 'button').attr('aria-label', `${label} (${title})`)  // the name starts with the visible text.attr('data-layer', l).attr('data-feature', f)
+    const room = Math.max(6, Math.floor(((W - 80) / Math.max(1, L - 1) - 16) / 6));  // characters that fit before the next column
+    const fit = (t) => (t.length > room ? `${t.slice(0, room - 1)}…` : t);
+    // The accessible name starts with the visible text (axe: label-content-name-mismatch).
+    const node = (g, l, f, cls, label, title, labelY = 4) => {
+      g.attr('class', cls).attr('tabindex', 0).attr('role', 'button').attr("aria-label", `${fit(label)} (${title})`).attr('data-layer', l).attr('data-feature', f)
         .on('click', pick(l, f)).on('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); this.onPick(l, f); } });
       g.append('title').text(title);
       g.append('circle').attr('r', 6);
-      g.append('text').attr('x', 9).attr('y', 4).text(label);
+      g.append('text').attr('x', labelY === 4 ? 9 : -6).attr('y', labelY).text(fit(label));
     };
     c.feature.forEach((f, l) => {
       if (f < 0) return;
       const lab = labels[l] ? String(labels[l][f] || '') : '';
       const g = svg.append('g').attr('transform', `translate(${x(l)},${y0})`);
-      node(g, l, f, `cv-node${l === c.layer ? ' selected' : ''}`, `#${f}${lab ? ` ${lab.slice(0, 18)}` : ''}`, `${layerNames[l]} #${f}${lab ? `: ${lab}` : ''}`);
+      node(g, l, f, `cv-node${l === c.layer ? ' selected' : ''}`, `#${f}${lab ? ` ${lab}` : ''}`, `${layerNames[l]} #${f}${lab ? `: ${lab}` : ''}`, -10);
     });
     for (const a of alts) {
       const g = svg.append('g').attr('transform', `translate(${x(a.l)},${a.y})`);
-      node(g, a.l, a.f, `cv-alt ${a.side}`, `#${a.f} · ${fmt(a.cost)}`,
+      node(g, a.l, a.f, `cv-alt ${a.side}`, `#${a.f} ${a.cost.toPrecision(3)}`,
         `${layerNames[a.l]} #${a.f}: cost ${fmt(a.cost)}, score ${a.score.toFixed(3)}, ${signed(a.margin)} against the chosen partner (click to re-centre)`);
     }
     this.table(root, c, layerNames, k);

@@ -149,10 +149,11 @@ export default () => {
         await page.click(`#cv-table tr[data-hop="2"] .alts.forward button[data-feature="${alt.f}"]`);
         await waitChainView(page, [3, alt.f]);
         assertEq(await selection(page), [3, alt.f], 'clicking an alternative re-centres on it');
-        const node = page.locator('#cv-panel svg g.cv-alt').first();
-        const target = [Number(await node.getAttribute('data-layer')), Number(await node.getAttribute('data-feature'))];
-        await node.focus();
+        const target = await page.$eval('#cv-panel svg g.cv-alt.backward', (g) => [Number(g.dataset.layer), Number(g.dataset.feature)]);
+        await page.focus(`#cv-panel svg g.cv-alt[data-layer="${target[0]}"][data-feature="${target[1]}"]`);
         await page.keyboard.press('Enter');
+        await page.waitForFunction((t) => JSON.stringify(window.saematchApp.state.sel) === JSON.stringify(t), target, { timeout: 20000 })
+          .catch(async () => { throw new Error(`Enter did not select ${target}: selection ${JSON.stringify(await selection(page))}, focus on ${await page.evaluate(() => document.activeElement.outerHTML.slice(0, 120))}`); });
         await waitChainView(page, target);
         assertEq(await selection(page), target, 'Enter on a focused alternative re-centres too');
         await page.selectOption('#cv-k', '2');
