@@ -59,7 +59,7 @@ export class OverviewPanel {
         .on('click', (_, s) => this.onPair(summary.indexOf(s)))
         .append('title').text((s, i) => `${names[i]}: ${cls === 'share' ? pct(s.share_persisting) : s.median_score.toFixed(3)}`);
     }
-    const legend = svg.append('g').attr('class', 'ov-legend').attr('transform', `translate(${m.l + 8},${m.t + 4})`);
+    const legend = svg.append('g').attr('class', 'ov-legend').attr('transform', `translate(${m.l + 8},${H - m.b - 12})`);  // bottom: the lines sit high
     series.forEach(([cls, , label], k) => {
       legend.append('line').attr('class', `ov-line ${cls}`).attr('x1', k * 130).attr('x2', k * 130 + 16).attr('y1', 0).attr('y2', 0);
       legend.append('text').attr('x', k * 130 + 20).attr('y', 4).text(label);
