@@ -15,6 +15,8 @@ static const char* kUsage =
   "        [--q 0.9] [--direct]  (plus the match options)\n"
   "  eval --sae-t A --sae-t1 B --acts-t X.npy --acts-t1 Y.npy [--perm perm.json]\n"
   "                                     layer-skip explained variance with baselines\n"
+  "  compare A B [--out cmp.json]       SAE Match vs no folding, top-1 cosine, encoder+decoder\n"
+  "        [--pack manifest.json (A, B: layer positions)] (plus the cost options, --int8)\n"
   "  pack L0 L1 ... --out DIR           browser pack: manifest.json + shards\n"
   "        [--quant int8|fp16|f32] [--shard-mib 8] [--labels-dir D] [--model M] [--title T]\n"
   "        [--neuronpedia-model M --neuronpedia-source S]\n"
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
     if (c == "eval") return cli::cmd_eval(argc, argv);
     if (c == "pack") return cli::cmd_pack(argc, argv);
     if (c == "synth") return cli::cmd_synth(argc, argv);
+    if (c == "compare") return cli::cmd_compare(argc, argv);
     std::fprintf(stderr, "saematch: unknown command '%s'\n%s", c.c_str(), kUsage);
     return 2;
   } catch (const saematch::Error& e) {

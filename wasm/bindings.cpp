@@ -4,7 +4,13 @@
 #include <emscripten/bind.h>
 #include <emscripten/heap.h>
 #include <emscripten/val.h>
+#include "saematch/activations.h"
 #include "saematch/arrays.h"
+#include "saematch/compare.h"
+#include "saematch/depth.h"
+#include "saematch/layerskip.h"
+#include "saematch/neighbours.h"
+#include "saematch/pack_thresholds.h"
 #include "saematch/chains.h"
 #include "saematch/error.h"
 #include "saematch/inflate.h"
@@ -35,6 +41,42 @@ val match_to_js(const MatchResult& r) {
   o.set("unmatched_b", typed(r.unmatched_b));
   o.set("total", r.total); o.set("certified", r.certified); o.set("gap_bound", r.gap_bound);
   o.set("method", r.method); o.set("rounds", r.rounds);
+  return o;
+}
+
+val candidates_to_js(const std::vector<Candidate>& list) {
+  val out = val::array();
+  for (auto& c : list) {
+    val x = val::object();
+    x.set("feature", c.feature); x.set("cost", c.cost); x.set("score", c.score);
+    out.call<void>("push", x);
+  }
+  return out;
+}
+
+val hop_to_js(const HopView& h) {
+  val o = val::object();
+  o.set("from", h.from); o.set("to", h.to); o.set("cost", h.cost); o.set("score", h.score);
+  o.set("forward", candidates_to_js(h.forward)); o.set("backward", candidates_to_js(h.backward));
+  o.set("margin_forward", h.margin_forward); o.set("margin_backward", h.margin_backward);
+  o.set("close_call", h.close_call); o.set("split", h.split); o.set("merge", h.merge);
+  o.set("split_with", h.split_with); o.set("merge_with", h.merge_with);
+  return o;
+}
+
+val comparison_to_js(const MethodComparison& c) {
+  val methods = val::array();
+  for (auto& m : c.methods) {
+    val x = val::object();
+    x.set("key", m.key); x.set("name", m.name); x.set("available", m.available); x.set("reason", m.unavailable_reason);
+    x.set("agreement", m.agreement); x.set("configured_total", m.configured_total); x.set("collisions", m.collisions);
+    x.set("one_to_one", m.one_to_one); x.set("certified", m.certified);
+    x.set("a_to_b", m.available ? typed(m.a_to_b).call<val>("slice") : val::null());  // copies: c dies on return
+    methods.call<void>("push", x);
+  }
+  val o = val::object();
+  o.set("methods", methods);
+  o.set("disagree", typed(c.disagree).call<val>("slice"));
   return o;
 }
 }  // namespace
@@ -148,7 +190,84 @@ class Engine {
   }
   static double quantileOf(const val& costs, double q) { return quantile(convertJSArrayToNumberVector<float>(costs), q); }
 
+  // Per layer pair at quantile q: persisting share, median score, flow counts, extreme hops.
+  val depthSummary(int layers, double q, int n_extremes) const {
+    std::vector<MatchResult> ps;
+    for (int l = 0; l + 1 < layers; ++l) ps.push_back(pair(l));
+    val out = val::array();
+    for (const PairSummary& s : depth_summary(build_chains(std::move(ps), q), n_extremes)) {
+      val x = val::object();
+      x.set("FA", s.FA); x.set("FB", s.FB); x.set("persisting", s.persisting); x.set("dying", s.dying); x.set("newborn", s.newborn);
+      x.set("share_persisting", s.share_persisting); x.set("median_score", s.median_score); x.set("threshold", s.threshold);
+      x.set("best", typed(s.best).call<val>("slice")); x.set("worst", typed(s.worst).call<val>("slice"));
+      out.call<void>("push", x);
+    }
+    return out;
+  }
+  // The explorer's questions, answered by core/ (neighbours.h, compare.h, layerskip.h). The
+  // cost options are the ones the pair was matched with, so the costs are the matcher's own.
+  val explainHop(int a, int b, int from, int k, float threshold, float w_dec, float w_enc, float w_b, bool cosine, bool int8) const {
+    const MatchResult& p = pair(a);
+    return withPairCosts(a, b, {w_dec, w_enc, w_b, cosine}, int8, [&](const PairCosts& pc) {
+      return hop_to_js(explain_hop(p, pc, from, k, threshold));
+    });
+  }
+  val costExcerpt(int a, int b, const val& rows, const val& cols, float w_dec, float w_enc, float w_b, bool cosine, bool int8) const {
+    const auto r = convertJSArrayToNumberVector<int>(rows), c = convertJSArrayToNumberVector<int>(cols);
+    return withPairCosts(a, b, {w_dec, w_enc, w_b, cosine}, int8, [&](const PairCosts& pc) {
+      std::vector<float> m = cost_excerpt(pc, r, c);
+      return val::global("Float32Array").new_(typed_memory_view(m.size(), m.data())).call<val>("slice");
+    });
+  }
+  val compareMethods(int a, int b, float w_dec, float w_enc, float w_b, bool cosine, bool int8) const {
+    MatchOptions o;
+    o.weights = {w_dec, w_enc, w_b, cosine};
+    o.int8 = int8;
+    validate_weights(o.weights);
+    VecF ta, tb;
+    const bool ha = thresholds(a, ta), hb = thresholds(b, tb);
+    const Sae A = packed(a).expand(), B = packed(b).expand();
+    return comparison_to_js(compare_methods(A, ha ? &ta : nullptr, B, hb ? &tb : nullptr, o));
+  }
+  val layerSkip(int a, int b, const val& xt, const val& xt1) const {
+    const MatchResult& p = pair(a);
+    MatF x0, x1;
+    {
+      const auto b0 = bytes_of(xt);
+      x0 = activations_from_npy(b0.data(), b0.size(), "x_t");
+    }
+    {
+      const auto b1 = bytes_of(xt1);
+      x1 = activations_from_npy(b1.data(), b1.size(), "x_t+1");
+    }
+    const LayerSkipReport r = evaluate_layer_skip(get(a), get(b), p.a_to_b, x0, x1);
+    val o = val::object();
+    o.set("n", double(r.n)); o.set("d", int(x0.cols()));
+    o.set("ev_skip", r.ev_skip); o.set("ev_identity", r.ev_identity); o.set("ev_next_sae", r.ev_next_sae); o.set("ev_reconstruct", r.ev_reconstruct);
+    return o;
+  }
+
  private:
+  const MatchResult& pair(int a) const {
+    auto it = pairs_.find(a);
+    if (it == pairs_.end()) fail("layer pair " + std::to_string(a) + " has not been matched yet");
+    return it->second;
+  }
+  bool thresholds(int i, VecF& out) const { const PackedLayer& p = packed(i); return pack_layer_thresholds(p.entry, p.blob, out); }
+  // Calls use(costs) with the pair's costs computed the way matchPair computed them: stored
+  // int8 rows for a decoder-only int8 match, float embeddings of the folded layers otherwise.
+  template <class Use>
+  val withPairCosts(int a, int b, CostWeights w, bool int8, Use use) const {
+    validate_weights(w);
+    if (int8 && w.w_enc == 0 && w.w_b == 0 && !w.cosine) {
+      const QuantRows* qa = rows(a, w.w_dec);
+      const QuantRows* qb = qa ? rows(b, w.w_dec) : nullptr;
+      if (qa && qb) return use(quant_pair_costs(*qa, *qb));
+    }
+    const MatF EA = feature_embedding(get(a), w);
+    const MatF EB = feature_embedding(get(b), w);
+    return use(float_pair_costs(EA, EB));
+  }
   const PackedLayer& packed(int i) const {
     auto it = layers_.find(i);
     if (it == layers_.end()) fail("layer " + std::to_string(i) + " is not loaded");
@@ -251,6 +370,11 @@ EMSCRIPTEN_BINDINGS(saematch) {
       .function("matchPair", &Engine::matchPair)
       .function("chain", &Engine::chain)
       .function("setPair", &Engine::setPair)
+      .function("depthSummary", &Engine::depthSummary)
+      .function("explainHop", &Engine::explainHop)
+      .function("costExcerpt", &Engine::costExcerpt)
+      .function("compareMethods", &Engine::compareMethods)
+      .function("layerSkip", &Engine::layerSkip)
       .class_function("quantileOf", &Engine::quantileOf);
   function("warmUp", &warmUp);
   function("zipCentralDirectory", &zipCentralDirectory);

@@ -14,6 +14,7 @@ import { catalogSource } from './catalog.js';
 import { bindCatalogControls } from './catalog-ui.js';
 import { Explanations } from './neuronpedia.js';
 import { registerServiceWorker } from './sw-register.js';
+import { Explorer } from './explorer.js';
 
 const $ = (id) => document.getElementById(id);
 // A promise with its resolve/reject at hand (layers that arrive while matching waits for them).
@@ -42,6 +43,7 @@ class App {
     this.progress = new ProgressPanel($('progress'));
     this.explanations = new Explanations();
     this.bindControls();
+    this.explorer = new Explorer(this);  // overview, chain view, comparison, layer skip, tour
   }
 
   setStatus(s, text) { this.status = s; document.body.dataset.status = s; $('status').textContent = text || s; }
@@ -357,6 +359,7 @@ class App {
     this.graph.model = null;
     this.graph.setModel(m);
     this.drawHistogram();
+    await this.explorer.modelChanged();
     if (this.chain) await this.select(this.chain.layer, this.chain.selected);
   }
 
@@ -377,12 +380,13 @@ class App {
       this.graph.setChain(c);
       this.detail.show(c, this.ctx());
       this.explanations.forChain(this.detail.root, this.ctx());  // fills in later; never awaited
+      this.explorer.chainChanged(c);
       this.state.sel = [layer, feature];
       this.saveState();
     } catch (e) { this.showError(e.message); }
   }
 
-  dropChain() { this.chain = null; this.graph.setChain(null); this.detail.clear(); }
+  dropChain() { this.chain = null; this.graph.setChain(null); this.detail.clear(); this.explorer.chainChanged(null); }
 
   clearSelection() {
     this.dropChain();

@@ -76,6 +76,42 @@ const handlers = {
     const c = engine.chain(layers, layer, feature, q);
     return { feature: Array.from(c.feature), hops: c.hops, first_break: c.first_break, thresholds: Array.from(c.thresholds) };
   },
+  // The explorer (web/explorer.js): o = the cost options the pairs were matched with.
+  depthSummary: async (_id, layers, q, n) => engine.depthSummary(layers, q, n)
+    .map((x) => ({ ...x, best: Array.from(x.best), worst: Array.from(x.worst) })),
+  explainChain: async (_id, layers, layer, feature, q, k, o) => {
+    const c = engine.chain(layers, layer, feature, q);
+    const out = { feature: Array.from(c.feature), hops: c.hops, first_break: c.first_break, thresholds: Array.from(c.thresholds) };
+    out.explained = out.hops.map((h, l) => (out.feature[l] >= 0
+      ? engine.explainHop(l, l + 1, out.feature[l], k, out.thresholds[l], o.w_dec, o.w_enc, o.w_b, !!o.cosine, !!o.int8) : null));
+    return out;
+  },
+  costExcerpt: async (_id, a, b, rows, cols, o) => Array.from(engine.costExcerpt(a, b, rows, cols, o.w_dec, o.w_enc, o.w_b, !!o.cosine, !!o.int8)),
+  compareMethods: async (_id, a, b, o) => {
+    const r = engine.compareMethods(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, !!o.int8);
+    return { methods: r.methods.map((m) => ({ ...m, a_to_b: m.a_to_b ? Array.from(m.a_to_b) : null })), disagree: Array.from(r.disagree) };
+  },
+  // Two user .npy files (File objects), read in chunks so large ones report progress.
+  layerSkip: async (id, a, b, fileT, fileT1) => {
+    const total = fileT.size + fileT1.size;
+    let loaded = 0;
+    const read = async (file) => {
+      if (file.size > 1.5 * 2 ** 30) throw new Error(`${file.name} is ${(file.size / 2 ** 30).toFixed(1)} GB: at most 1.5 GB per file fits in the engine's memory`);
+      const out = new Uint8Array(file.size);
+      const reader = file.stream().getReader();
+      for (let at = 0; ;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        out.set(value, at); at += value.length; loaded += value.length;
+        postMessage({ id, progress: { stage: 'reading activations', loaded, total } });
+      }
+      return out;
+    };
+    const xt = await read(fileT);
+    const xt1 = await read(fileT1);
+    postMessage({ id, progress: { stage: 'evaluating', loaded: total, total } });
+    return engine.layerSkip(a, b, xt, xt1);
+  },
 };
 
 self.onmessage = async (e) => {

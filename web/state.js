@@ -15,6 +15,9 @@ const SCHEMA = {
   sel: { type: 'pair', def: null },         // layer:feature
   zoom: { type: 'triple', def: null },      // k,x,y
   pair: { type: 'number', def: 0 },         // histogram layer pair
+  view: { type: 'string', def: 'overview' }, // explorer card: overview | chain | compare | skip | lines
+  tour: { type: 'number', def: 0 },         // guided tour step (1-based; 0 = closed)
+  alt: { type: 'number', def: 3 },          // alternatives shown per hop in the chain view
 };
 
 function parseValue(spec, raw) {

@@ -13,6 +13,7 @@ const SHELL = [
   'app/pack-loader.js', 'app/range-loader.js', 'app/read-body.js', 'app/net/fetch-policy.js', 'app/state.js',
   'app/catalog.js', 'app/catalog-ui.js', 'app/catalog.json', 'app/neuronpedia.js', 'app/sw-register.js',
   'app/panels/graph.js', 'app/panels/detail.js', 'app/panels/histogram.js', 'app/panels/progress.js',
+  'app/explorer.js', 'app/panels/overview.js', 'app/panels/chain-view.js', 'app/panels/compare.js', 'app/panels/layerskip.js', 'app/panels/tour.js',
   'app/saematch_engine_mt.js', 'app/saematch_engine_mt.wasm', 'app/saematch_engine_mt.worker.js',
   'app/saematch_engine_st.js', 'app/saematch_engine_st.wasm',
 ];

@@ -114,6 +114,8 @@ std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<
     arrays.push(put_matrix(blob, "W_enc_T", s.W_enc.transpose(), o.quant, &eenc));
     arrays.push(put_matrix(blob, "b_enc", MatF(s.b_enc.transpose()), "f32", nullptr));
     arrays.push(put_matrix(blob, "b_dec", MatF(s.b_dec.transpose()), "f32", nullptr));
+    // The raw thresholds, so a reader can still compare with matching unfolded weights.
+    if (raw.act == Activation::JumpReLU) arrays.push(put_matrix(blob, "threshold", MatF(raw.threshold.transpose()), "f32", nullptr));
     if (report) { report->dec_rel_err.push_back(edec); report->enc_rel_err.push_back(eenc); }
     Json e = Json::object();
     e.set("index", Json::number(double(l)));

@@ -1,0 +1,103 @@
+// The explorer card above the feature-lines graph: depth overview (the default picture), the
+// selected chain with its alternatives, method comparison, layer skip with your activations,
+// and the guided tour. Every number comes from the engine worker; this file only wires panels.
+import { OverviewPanel } from './panels/overview.js';
+import { ChainView } from './panels/chain-view.js';
+import { ComparePanel } from './panels/compare.js';
+import { LayerSkipPanel } from './panels/layerskip.js';
+import { Tour } from './panels/tour.js';
+
+export const VIEWS = ['overview', 'chain', 'compare', 'skip', 'lines'];
+const $ = (id) => document.getElementById(id);
+
+// The cost options the app matched with (the same rule as App.runMatch), so the worker's
+// alternatives and comparisons use the matcher's own costs.
+export function matchOptions(app) {
+  const s = app.state;
+  const int8Stored = app.manifest ? app.manifest.quant === 'int8' : s.urls.length > 0;
+  return { w_dec: s.wdec, w_enc: s.wenc, w_b: s.wb, cosine: s.cos, int8: s.i8 && int8Stored && s.wenc === 0 && s.wb === 0 };
+}
+
+export class Explorer {
+  constructor(app) {
+    this.app = app;
+    this.seq = 0;  // drops answers to chain requests that a newer selection has overtaken
+    const select = (l, f) => app.select(l, f);
+    this.overview = new OverviewPanel($('ov-panel'), { onPair: (i) => this.openPair(i), onHop: select });
+    this.chainView = new ChainView($('cv-panel'), {
+      onPick: select,
+      onK: (k) => { app.state.alt = k; app.saveState(); this.chainChanged(app.chain); },
+    });
+    this.compare = new ComparePanel($('cmp-panel'), { explorer: this, onFeature: select });
+    this.skip = new LayerSkipPanel($('skip-panel'), { explorer: this });
+    this.tour = new Tour(app, this);
+    for (const b of document.querySelectorAll('#explorer-tabs [data-view]')) b.addEventListener('click', () => this.setView(b.dataset.view));
+    $('explorer-tabs').addEventListener('keydown', (e) => this.tabKey(e));
+    this.setView(app.state.view, { save: false });
+  }
+
+  call(cmd, args, opts) { return this.app.engine.call(cmd, args, opts); }
+  get model() { return this.app.model; }
+  layerCount() { return this.model ? this.model.F.length : 0; }
+  pairNames() { const n = this.model.layerNames; return n.slice(0, -1).map((x, i) => `${x} → ${n[i + 1]}`); }
+
+  setView(view, { save = true } = {}) {
+    const v = VIEWS.includes(view) ? view : 'overview';
+    this.app.state.view = v;
+    for (const b of document.querySelectorAll('#explorer-tabs [data-view]')) {
+      const on = b.dataset.view === v;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+    }
+    for (const [name, id] of [['overview', 'ov-panel'], ['chain', 'cv-panel'], ['compare', 'cmp-panel'], ['skip', 'skip-panel']]) $(id).hidden = name !== v;
+    document.getElementById('explorer').dataset.view = v;
+    if (save) this.app.saveState();
+  }
+
+  // Arrow keys move between tabs (the ARIA tab pattern).
+  tabKey(e) {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const i = VIEWS.indexOf(this.app.state.view) + (e.key === 'ArrowRight' ? 1 : -1);
+    const v = VIEWS[(i + VIEWS.length) % VIEWS.length];
+    this.setView(v);
+    document.querySelector(`#explorer-tabs [data-view="${v}"]`).focus();
+    e.preventDefault(); e.stopPropagation();
+  }
+
+  // Called by the app when matches or q changed.
+  async modelChanged() {
+    if (!this.model) return;
+    const m = this.model;
+    try {
+      const summary = await this.call('depthSummary', [m.F.length, this.app.state.q, 5]);
+      this.summary = summary;
+      this.overview.show(summary, m.layerNames, this.app.state.pair);
+    } catch (e) { this.overview.error(e.message); }
+    this.compare.setPairs(this.pairNames());
+    this.skip.setPairs(this.pairNames());
+    if (this.app.state.tour) this.tour.open(this.app.state.tour);
+  }
+
+  // Called by the app when the selection changed (chain = null: cleared).
+  async chainChanged(chain) {
+    const token = ++this.seq;
+    if (!chain || !this.model) { this.chainView.clear(); return; }
+    if (this.app.state.view === 'overview') this.setView('chain');
+    try {
+      const k = Math.min(5, Math.max(1, Math.round(this.app.state.alt) || 3));  // the link may say anything
+      const c = await this.call('explainChain', [this.model.F.length, chain.layer, chain.selected, this.app.state.q, k, matchOptions(this.app)]);
+      if (token !== this.seq) return;
+      c.layer = chain.layer; c.selected = chain.selected;
+      this.explained = c;
+      this.chainView.show(c, { layerNames: this.model.layerNames, labels: this.model.labels, k });
+    } catch (e) { if (token === this.seq) this.chainView.error(e.message); }
+  }
+
+  // A pair clicked in the overview: its histogram, and its best and worst hops listed.
+  openPair(i) {
+    this.app.state.pair = i;
+    this.app.saveState();
+    this.app.drawHistogram();
+    if (this.summary) this.overview.showPair(i, this.summary[i], this.model);
+  }
+}
