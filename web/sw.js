@@ -10,6 +10,8 @@ const SHELL = [
   'app/panels/graph.js', 'app/panels/detail.js', 'app/panels/histogram.js', 'app/panels/progress.js',
   'app/saematch_engine_mt.js', 'app/saematch_engine_mt.wasm', 'app/saematch_engine_mt.worker.js',
   'app/saematch_engine_st.js', 'app/saematch_engine_st.wasm',
+  // app state, provenance and sources (h-app)
+  'app/notices.js', 'app/persistence.js', 'app/export-provenance.js', 'app/layer-sources.js', 'app/panels/sources.js',
 ];
 const shellUrls = new Set(SHELL.map((p) => new URL(p, self.registration.scope).href));
 
