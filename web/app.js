@@ -433,7 +433,11 @@ class App {
     this.run = null;
     await this.applyThresholds();
     this.graph.setZoom(s.zoom);
-    if (s.sel) await this.select(s.sel[0], s.sel[1]);
+    if (s.sel) {  // the URL names the layer by its id, like the search does
+      const pos = model.layerIds.indexOf(s.sel[0]);
+      if (pos >= 0) await this.select(pos, s.sel[1]);
+      else { this.notice(`Link: sel: layer ${s.sel[0]} is not loaded (loaded: ${model.layerIds.join(', ')}); ignored`, 'warning'); s.sel = null; this.saveState(); }
+    }
     if (this.run) return;  // a newer run started meanwhile and owns the status
     this.setBusy(null);
     const L = model.F.length;
@@ -537,7 +541,7 @@ class App {
       if (this.model !== model) return;
       c.layer = layer; c.selected = feature;
       this.chain = c;
-      this.state.sel = [layer, feature];
+      this.state.sel = [model.layerIds[layer], feature];
       // The histogram opens on the pair where the chain breaks nearest the selection.
       const runs = chainRuns(c, this.persistsTest());
       if (runs.breaks.length) {

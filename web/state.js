@@ -18,7 +18,7 @@ const SCHEMA = {
   q: { type: 'number', def: 0.9, min: 0.5, max: 1 },
   crit: { type: 'enum', def: 'null', values: ['q', 'score', 'null'] },  // what "persisting" means on the graph
   smin: { type: 'number', def: 0.5, min: -1, max: 1 },                  // score threshold for crit=score
-  sel: { type: 'pair', def: null },         // layer:feature
+  sel: { type: 'pair', def: null },         // layer id:feature (the model's layer number, as in search)
   zoom: { type: 'zoom', def: null },        // k,x,y
   pair: { type: 'index', def: 0 },          // histogram layer pair
 };

@@ -50,6 +50,7 @@ export default async (env) => {
         await page.waitForSelector('#chain-table tr.current[data-layer="1"][data-feature="100"]');
         assertEq(await page.$$eval('#chain-table tbody tr td:first-child', (t) => t.map((e) => e.textContent)), ['L1 · resid_pre', 'L3 · resid_pre', 'L5 · resid_pre'], 'detail table');
         assertEq(await page.textContent('#detail h3'), 'L3 · resid_pre feature 100', 'heading');
+        assert(page.url().includes('sel=3:100'), `URL names layer id 3: ${page.url()}`);
         await page.fill('#search', '2:5');
         await page.press('#search', 'Enter');
         assertEq(await page.textContent('#search-results'), 'layer 2 is not loaded (loaded: 1, 3, 5)', 'layer ids, not positions');

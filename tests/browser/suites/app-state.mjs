@@ -32,8 +32,8 @@ export default async (env) => {
           'Link: layers: 99999999999999999999 is not a layer number (0…9999); ignored',
           'Link: wenc=-2 is outside 0…1000000: using 0',
           'Link: q=5 is outside 0.5…1: using 1',
-          'Link: pair=1.5 is not a whole number ≥ 0; ignored',
           'Link: zoom=0,0,0: the scale must be between 1 and 500; ignored',
+          'Link: pair=1.5 is not a whole number ≥ 0; ignored',
         ], 'one message per bad key, in schema order');
         const s = await page.evaluate(() => ({ ...window.saematchApp.state, k: window.saematchApp.graph.transform.k }));
         assertEq([s.layers, s.q, s.pair, s.zoom, s.k, s.wenc], ['', 1, 0, null, 1, 0], 'defaults or clamped values in use');

@@ -204,7 +204,8 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       await page.press('#search', 'Enter');
       await page.waitForFunction((ff) => document.querySelector(`#chain-table tr.current[data-feature="${ff}"]`), f);
       assertEq(await tableFeatures(page), truthChain(truth, 3, f).slice(2, 6), 'chain over layers 2..5 equals the planted one');
-      assertEq(await selection(page), [1, f], 'model layer 3 is position 1 of the subset');
+      assertEq(await selection(page), [3, f], 'the selection names model layer 3 (position 1 of the subset)');
+      assert(page.url().includes(`sel=3:${f}`), 'and so does the URL');
 
       await page.goto(`${iso.url}#pack=demo%2Fmanifest.json&layers=6-9`);
       await page.reload();
