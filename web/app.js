@@ -109,7 +109,7 @@ class App {
     $('load-urls').addEventListener('click', () => {
       const urls = $('sae-urls').value.split(/\s+/).filter(Boolean);
       try { urls.forEach((u) => checkSource('urls', u)); } catch (e) { this.showError(e.message); return; }
-      this.load({ pack: s.pack, urls, layers: '', mh: '', sel: null, zoom: null });
+      this.load({ pack: s.pack, urls, layers: $('layers').value.trim(), mh: '', sel: null, zoom: null });  // layers: only to say it does not apply
     });
     $('clear-cache').addEventListener('click', async () => { const n = await clearPackCaches(); this.notice(`Cleared ${n} cached pack(s).`); });
     $('copy-link').addEventListener('click', async () => {
