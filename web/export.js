@@ -25,7 +25,8 @@ const fixed = (v, digits) => (v === null || v === undefined || !Number.isFinite(
 const yesNo = (v) => (v === true ? 'yes' : v === false ? 'no' : '');
 
 function csvDocument(meta, head, rows) {
-  return [...provenanceLines(meta).map((l) => `# ${l}`), head.join(','), ...rows.map((r) => r.join(','))].join('\r\n') + '\r\n';
+  // A CR or LF inside a provenance value (a hostile hook name, say) must not start a new row.
+  return [...provenanceLines(meta).map((l) => `# ${l.replace(/[\r\n]+/g, ' ')}`), head.map(csvText).join(','), ...rows.map((r) => r.join(','))].join('\r\n') + '\r\n';
 }
 
 // One row per layer of the chain; the hop columns describe the hop INTO that row's layer.
@@ -40,14 +41,14 @@ export function chainRows(chain, ctx) {
   });
 }
 
-export const CHAIN_COLUMNS = ['layer', 'hook', 'feature', 'label', 'hop_cost_into_row (weighted squared distance)', 'hop_score_into_row (1=identical, 0=orthogonal)', 'persists_into_row (chosen criterion)', 'within_q_quantile_into_row (rank)'];
+export const CHAIN_COLUMNS = ['layer', 'hook', 'feature', 'label', 'hop_cost_into_row (weighted squared distance)', 'hop_score_into_row (1=identical; 0=orthogonal)', 'persists_into_row (chosen criterion)', 'within_q_quantile_into_row (rank)'];
 
 export function chainCsv(chain, ctx, meta) {
   const rows = chainRows(chain, ctx).map((r) => [r.layer, csvText(r.hook), r.feature ?? '', csvText(r.label), num(r.hop_cost, 5), fixed(r.hop_score, 4), yesNo(r.persists), yesNo(r.persists_q_rank)]);
-  return csvDocument({ ...meta, selection: `${ctx.layerNames[chain.layer]} feature ${chain.selected}` }, CHAIN_COLUMNS, rows);
+  return csvDocument(meta, CHAIN_COLUMNS, rows);
 }
 
-export const ALL_COLUMNS = ['layer_a', 'feature_a', 'label_a', 'layer_b', 'feature_b', 'label_b', 'cost (weighted squared distance)', 'score (1=identical, 0=orthogonal)', 'persists (chosen criterion)', 'within_q_quantile (rank)', 'above_null_baseline'];
+export const ALL_COLUMNS = ['layer_a', 'feature_a', 'label_a', 'layer_b', 'feature_b', 'label_b', 'cost (weighted squared distance)', 'score (1=identical; 0=orthogonal)', 'persists (chosen criterion)', 'within_q_quantile (rank)', 'above_null_baseline'];
 
 // Every matched pair of every layer pair: a_to_b, cost, score and the three verdicts, so
 // non-persisting features can be listed too.

@@ -11,8 +11,8 @@ import {
 
 const shot = (page, name) => page.screenshot({ path: path.join(ROOT, `test-results/browser/${name}.png`) });
 const OTHELLO = [1, 3, 5].map((l) => `othello/blocks.${l}.hook_resid_pre/sae_weights.safetensors`);
-const CHAIN_COLUMNS = ['layer', 'hook', 'feature', 'label', 'hop_cost_into_row (weighted squared distance)', 'hop_score_into_row (1=identical, 0=orthogonal)', 'persists_into_row (chosen criterion)', 'within_q_quantile_into_row (rank)'];
-const ALL_COLUMNS = ['layer_a', 'feature_a', 'label_a', 'layer_b', 'feature_b', 'label_b', 'cost (weighted squared distance)', 'score (1=identical, 0=orthogonal)', 'persists (chosen criterion)', 'within_q_quantile (rank)', 'above_null_baseline'];
+const CHAIN_COLUMNS = ['layer', 'hook', 'feature', 'label', 'hop_cost_into_row (weighted squared distance)', 'hop_score_into_row (1=identical; 0=orthogonal)', 'persists_into_row (chosen criterion)', 'within_q_quantile_into_row (rank)'];
+const ALL_COLUMNS = ['layer_a', 'feature_a', 'label_a', 'layer_b', 'feature_b', 'label_b', 'cost (weighted squared distance)', 'score (1=identical; 0=orthogonal)', 'persists (chosen criterion)', 'within_q_quantile (rank)', 'above_null_baseline'];
 const STALE_TEXT = 'Settings changed — match again: the graph, chain and exports still show the result of the previous settings.';
 const STALE_EXPORT = 'Not exported: the matching settings were changed after this result was computed. Match again (or undo the change) so the file describes the result it holds.';
 

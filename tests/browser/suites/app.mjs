@@ -278,7 +278,7 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       };
       const csv = await grab('#export-csv');
       const lines = csv.bytes.toString().trim().split('\r\n').filter((l) => !l.startsWith('# '));
-      assertEq(lines[0], 'layer,hook,feature,label,hop_cost_into_row (weighted squared distance),hop_score_into_row (1=identical, 0=orthogonal),persists_into_row (chosen criterion),within_q_quantile_into_row (rank)', 'CSV header');
+      assertEq(lines[0], 'layer,hook,feature,label,hop_cost_into_row (weighted squared distance),hop_score_into_row (1=identical; 0=orthogonal),persists_into_row (chosen criterion),within_q_quantile_into_row (rank)', 'CSV header');
       assertEq(lines.slice(1).map((l) => Number(l.split(',')[2])), truthChain(truth, 1, f), 'CSV rows are the chain');
       const json = JSON.parse((await grab('#export-json')).bytes.toString());
       assertEq(json.selected, { layer: 1, position: 1, feature: f }, 'JSON selection');
