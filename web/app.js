@@ -16,7 +16,7 @@ import { HistogramPanel } from './panels/histogram.js';
 import { ProgressPanel } from './panels/progress.js';
 import { SourcesPanel } from './panels/sources.js';
 import { Notices } from './notices.js';
-import { hopTest, chainRuns, describeRuns, CRITERION_TEXT, NULL_PERCENTILE } from './persistence.js';
+import { hopTest, chainRuns, describeRuns, CRITERION_TEXT, CRITERION_SHORT, NULL_PERCENTILE } from './persistence.js';
 import { exportCsv, exportAllCsv, exportJson, exportSvg, exportPng } from './export.js';
 import { layerName, packSources, urlSource, formatNote } from './layer-sources.js';
 
@@ -502,7 +502,7 @@ class App {
     this.runs = runs;
     $('crit-help').textContent = `Persists = ${CRITERION_TEXT[s.crit](s)}.`;
     $('smin-row').hidden = s.crit !== 'score';
-    this.graph.update({ model: m, chain: this.chain, persists, runs, criterion: CRITERION_TEXT[s.crit](s) });
+    this.graph.update({ model: m, chain: this.chain, persists, runs, criterion: CRITERION_SHORT[s.crit](s) });
     this.detail.update(this.chain ? { chain: this.chain, ctx: this.ctx(), runs, persists } : null);
     this.renderHistogram();
     this.renderStale();

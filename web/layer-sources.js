@@ -9,8 +9,8 @@ export function layerName(id, hook) {
 }
 
 function folding(entry) {
-  if (entry.activation === 'jumprelu') return entry.folding_changed_weights === false ? 'thresholds folded (no change)' : 'JumpReLU thresholds folded';
-  return 'identity (no threshold)';
+  if (entry.activation === 'jumprelu') return entry.folding_changed_weights === false ? 'folded (no change)' : 'thresholds folded';
+  return 'identity';
 }
 
 export function packSources(pack, chosen) {

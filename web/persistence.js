@@ -14,6 +14,13 @@ export const CRITERION_TEXT = {
   null: () => `score above chance (the ${NULL_PERCENTILE * 100}th percentile of best scores against a randomly rotated next layer)`,
 };
 
+// The same, short enough for the legend on the graph.
+export const CRITERION_SHORT = {
+  q: (s) => `cost ≤ the ${s.q.toFixed(2)}-quantile of its pair (a rank)`,
+  score: (s) => `score ≥ ${s.smin}`,
+  null: () => `score above chance (null baseline, ${NULL_PERCENTILE * 100}th percentile)`,
+};
+
 // persists(l, cost, score) for pair l under the state's criterion; null when it cannot be
 // decided yet (null baseline still being computed).
 export function hopTest(model, s) {

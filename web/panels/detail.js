@@ -70,7 +70,7 @@ export class DetailPanel {
     const x = d3.scaleLinear().domain([0, rows.length - 1]).range([m.l, W - m.r]);
     const ext = d3.extent(pts, (r) => r.norm);
     const y = d3.scaleLinear().domain(ext[0] === ext[1] ? [ext[0] * 0.9, ext[1] * 1.1 || 1] : ext).nice().range([H - m.b, m.t]);
-    spark.append('path').attr('d', d3.line().x((r) => x(r.l)).y((r) => y(r.norm))(pts));
+    spark.append('path').attr('class', 'norm-line').attr('d', d3.line().x((r) => x(r.l)).y((r) => y(r.norm))(pts));
     spark.selectAll('circle').data(pts).join('circle').attr('cx', (r) => x(r.l)).attr('cy', (r) => y(r.norm)).attr('r', 2);
     spark.append('g').attr('class', 'sp-axis').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(2).tickSizeOuter(0));
     spark.append('text').attr('class', 'axis-label').attr('x', m.l).attr('y', 9).text('decoder-row norm |d| (folded)');

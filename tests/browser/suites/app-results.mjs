@@ -44,7 +44,7 @@ export default async (env) => {
         assertEq(await page.$$eval('#graph .axis text', (t) => t.map((e) => e.textContent)), ['L1 · resid_pre', 'L3 · resid_pre', 'L5 · resid_pre'], 'axis');
         assertEq(await page.inputValue('#pack-url'), '', 'the pack field no longer shows the demo');
         assert(/SAELens \.safetensors read whole, with cfg\.json/.test(await page.textContent('#fold-note')), `format named: ${await page.textContent('#fold-note')}`);
-        assertEq(await page.$$eval('#sources-table tbody tr', (rows) => rows.map((r) => [...r.cells].slice(0, 6).map((c) => c.textContent))), [1, 3, 5].map((l) => [`L${l} · resid_pre`, `blocks.${l}.hook_resid_pre`, 'relu', '128', '2048', 'identity (no threshold)']), 'Sources box');
+        assertEq(await page.$$eval('#sources-table tbody tr', (rows) => rows.map((r) => [...r.cells].slice(0, 6).map((c) => c.textContent))), [1, 3, 5].map((l) => [`L${l} · resid_pre`, `blocks.${l}.hook_resid_pre`, 'relu', '128', '2048', 'identity']), 'Sources box');
         await page.fill('#search', '3:100');
         await page.press('#search', 'Enter');
         await page.waitForSelector('#chain-table tr.current[data-layer="1"][data-feature="100"]');
@@ -150,7 +150,7 @@ export default async (env) => {
         const hash = await page.evaluate(() => window.saematchApp.packHash);
         assert(csv.comments.includes(`loaded from: pack ${url}hx/manifest.json (manifest sha256 ${hash})`), 'pack and hash');
         assertEq(csv.comments.filter((c) => c.startsWith('source L')).length, 8, 'one source line per layer');
-        assert(csv.comments.some((c) => /^source L0 · resid_post: hook blocks\.0\.hook_resid_post; jumprelu; d=256; F=2048; folding JumpReLU thresholds folded; file \S+layer00\.0\.bin; sha256 [0-9a-f]{64}$/.test(c)), 'source line');
+        assert(csv.comments.some((c) => /^source L0 · resid_post: hook blocks\.0\.hook_resid_post; jumprelu; d=256; F=2048; folding thresholds folded; file \S+layer00\.0\.bin; sha256 [0-9a-f]{64}$/.test(c)), 'source line');
         assert(csv.comments.includes('matching: w_dec=1 w_enc=0 w_b=0 cosine=no int8_kernel=yes'), 'settings');
         assert(csv.comments.some((c) => /^pair L0 · resid_post -> L1 · resid_post: q-quantile cost [\d.e-]+; null score cut 0\.\d+; certified optimal; method sparse\+certify int8; total cost/.test(c)), 'per-pair line');
         assertEq(csv.rows.length, 7 * 2048, 'every pair of every layer pair');

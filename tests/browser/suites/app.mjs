@@ -59,7 +59,7 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       assert(shown > 50 && shown <= 5000, `zoomed in, visible features are SVG nodes (${shown})`);
       assertEq(await page.locator(`#graph svg rect.feature[data-layer="3"][data-feature="${f}"]`).count(), 1, 'the clicked feature is one of them');
       assertEq(await page.textContent('#chain-summary'), 'same feature through all 8 layers (L0–L7): no hop breaks', 'summary: the planted chain does not break');
-      assert(await page.locator('#detail svg.sparkline path').count() === 1, 'decoder-norm sparkline drawn');
+      assertEq(await page.locator('#detail svg.sparkline path.norm-line').count(), 1, 'decoder-norm sparkline drawn');
 
       await page.click('#copy-link');
       const link = await page.evaluate(() => navigator.clipboard.readText());
