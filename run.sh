@@ -51,6 +51,11 @@ build() {
   cp web/catalog.json public/app/   # release catalog (tools/make_catalog.py)
   cp node_modules/d3/dist/d3.min.js public/app/
   cp build-wasm/saematch_engine_mt.{js,wasm,worker.js} build-wasm/saematch_engine_st.{js,wasm} public/app/
+  # Build stamp: every export names the commit that made it (a trailing + means local changes).
+  printf '{"name":"saematch-web","version":"%s","commit":"%s","built":"%s"}\n' \
+    "$(node -p 'require("./package.json").version' 2>/dev/null || echo dev)" \
+    "$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo +)" \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >public/app/version.json
   if [ ! -f public/demo/manifest.json ] || [ build/saematch -nt public/demo/manifest.json ]; then
     rm -rf public/demo
     build/saematch synth --out public/demo --layers 8 --F 2048 --d 256 --noise 0.08 --death 0.06 --seed 7 --pack \

@@ -16,10 +16,12 @@
 #include "saematch/inflate.h"
 #include "saematch/loaders.h"
 #include "saematch/match.h"
+#include "saematch/null_baseline.h"
 #include "saematch/pack.h"
 #include "saematch/parallel.h"
 #include "saematch/sha256.h"
 #include "saematch/zip.h"
+#include <algorithm>
 #include <cstdio>
 #include <list>
 #include <map>
@@ -187,6 +189,20 @@ class Engine {
     o.set("first_break", c.first_break);
     o.set("thresholds", typed(cs.threshold));
     return o;
+  }
+  // The layer's manifest entry without its byte layout (layer id, hook, activation, F, d_model,
+  // folding, quantisation): what the app shows as the layer's source.
+  std::string layerInfo(int index) const {
+    Json e = packed(index).entry;
+    e.obj.erase(std::remove_if(e.obj.begin(), e.obj.end(), [](const auto& kv) { return kv.first == "arrays" || kv.first == "shards"; }), e.obj.end());
+    return e.dump();
+  }
+  // Chance-level best scores of layer a's features against layer b (null_baseline.h), sorted.
+  val nullBaseline(int a, int b, float w_dec, float w_enc, float w_b, bool cosine, int samples, double seed) const {
+    const CostWeights w{w_dec, w_enc, w_b, cosine};
+    const MatF EA = feature_embedding(get(a), w);
+    const MatF EB = feature_embedding(get(b), w);
+    return typed(null_baseline(EA, EB, samples, uint64_t(seed)).best_scores);
   }
   static double quantileOf(const val& costs, double q) { return quantile(convertJSArrayToNumberVector<float>(costs), q); }
 
@@ -375,6 +391,8 @@ EMSCRIPTEN_BINDINGS(saematch) {
       .function("costExcerpt", &Engine::costExcerpt)
       .function("compareMethods", &Engine::compareMethods)
       .function("layerSkip", &Engine::layerSkip)
+      .function("layerInfo", &Engine::layerInfo)
+      .function("nullBaseline", &Engine::nullBaseline)
       .class_function("quantileOf", &Engine::quantileOf);
   function("warmUp", &warmUp);
   function("zipCentralDirectory", &zipCentralDirectory);

@@ -1,15 +1,24 @@
 // Wires the page together: URL state, pack/URL loading, engine worker, panels, keyboard.
 // All matching maths runs in the WASM core inside the worker; this file only orchestrates.
+//
+// One owner per load: every load or match is a "run" with its own AbortController. Starting a
+// new run supersedes the old one (its fetches are aborted, the engine restarted if it was busy);
+// a run changes the app's state only in commit(), and only while it is still the newest. Until
+// then the page, the URL and Copy link keep describing what is drawn.
 /* global d3 */
 import { EngineClient } from './engine-client.js';
 import { loadManifest, PackLoader, clearPackCaches } from './pack-loader.js';
-import { readState, writeState, selectLayers } from './state.js';
+import { parseState, writeState, selectLayers, parseLayerSpec, checkSource } from './state.js';
 import { chainOrder } from './layout.js';
 import { GraphPanel } from './panels/graph.js';
 import { DetailPanel } from './panels/detail.js';
 import { HistogramPanel } from './panels/histogram.js';
 import { ProgressPanel } from './panels/progress.js';
-import { exportCsv, exportJson, exportSvg, exportPng } from './export.js';
+import { SourcesPanel } from './panels/sources.js';
+import { Notices } from './notices.js';
+import { hopTest, chainRuns, describeRuns, CRITERION_TEXT, CRITERION_SHORT, NULL_PERCENTILE } from './persistence.js';
+import { exportCsv, exportAllCsv, exportJson, exportSvg, exportPng } from './export.js';
+import { layerName, packSources, urlSource, formatNote } from './layer-sources.js';
 import { catalogSource } from './catalog.js';
 import { bindCatalogControls } from './catalog-ui.js';
 import { Explanations } from './neuronpedia.js';
@@ -17,70 +26,97 @@ import { registerServiceWorker } from './sw-register.js';
 import { Explorer } from './explorer.js';
 
 const $ = (id) => document.getElementById(id);
+const NULL_SAMPLES = 256;  // features rotated at random per pair for the null baseline
 // A promise with its resolve/reject at hand (layers that arrive while matching waits for them).
 function deferred() {
   const d = {};
   d.promise = new Promise((resolve, reject) => { d.resolve = resolve; d.reject = reject; });
   return d;
 }
+const sameSettings = (a, b) => ['w_dec', 'w_enc', 'w_b', 'cosine', 'int8'].every((k) => a[k] === b[k]);
+export const STALE_TEXT = 'Settings changed — match again: the graph, chain and exports still show the result of the previous settings.';
+export const STALE_EXPORT = 'Not exported: the matching settings were changed after this result was computed. Match again (or undo the change) so the file describes the result it holds.';
 
 class App {
   constructor() {
-    this.state = readState();
+    const { state, problems } = parseState();
+    this.state = state;
+    this.notices = new Notices($('notices'));
+    this.linkProblems = problems.map((p) => `Link: ${p}`);  // shown by the first load (it clears notices)
     this.engine = new EngineClient();
-    this.engine.onRestart = () => this.reloadLayersIntoEngine();
-    this.layerBlobs = [];      // what the engine holds, kept to refill it after a cancel
-    this.model = null;         // { F, pairs, order, rankOf, labels, norms, layerNames, layerIds }
+    this.engine.onRestart = null;  // restartEngine() decides whether the layers go back in
+    this.layerBlobs = [];      // what the engine holds for the shown model, kept to refill it after a cancel
+    this.model = null;         // the committed result: { F, pairs, order, rankOf, labels, norms, layerIds, layerNames, sources, origin, settings }
     this.chain = null;
+    this.run = null;           // the newest load or match; only it may commit
     this.status = 'starting';
+    this.build = { name: 'saematch-web', version: 'dev', commit: 'unknown' };
     this.graph = new GraphPanel($('graph'), {
       onSelect: (l, f) => this.select(l, f),
       onZoom: (z) => { this.state.zoom = z; this.saveState(); },
     });
     this.detail = new DetailPanel($('detail'));
-    this.detail.clear();
-    this.hist = new HistogramPanel($('histogram'), { onPair: (i) => { this.state.pair = i; this.saveState(); this.drawHistogram(); } });
+    this.detail.update(null);
+    this.hist = new HistogramPanel($('histogram'), { onPair: (i) => { this.state.pair = i; this.saveState(); this.renderHistogram(); } });
     this.progress = new ProgressPanel($('progress'));
     this.explanations = new Explanations();
+    this.sourcesPanel = new SourcesPanel($('sources'));
+    this.sourcesPanel.update(null);
     this.bindControls();
     this.explorer = new Explorer(this);  // overview, chain view, comparison, layer skip, tour
   }
 
+  // ---- status, busy state, messages -------------------------------------------------------
   setStatus(s, text) { this.status = s; document.body.dataset.status = s; $('status').textContent = text || s; }
+  // The one place buttons follow what the app is doing: null | 'loading' | 'matching' | 'cancelling'.
+  setBusy(kind) {
+    this.busy = kind;
+    document.body.dataset.busy = kind || '';
+    $('match-btn').disabled = !!kind || !this.model;
+    $('cancel-btn').disabled = !(kind === 'loading' || kind === 'matching');
+    this.renderStale();
+  }
   showError(msg) { const e = $('error'); e.textContent = msg; e.hidden = false; }
   clearError() { $('error').hidden = true; $('error').textContent = ''; }
-  notice(msg) { const n = document.createElement('div'); n.className = 'notice'; n.textContent = msg; $('notices').appendChild(n); }
+  notice(msg, kind) { return this.notices.add(msg, kind); }
   saveState() { writeState(this.state); }
-  // Errors from user actions end up in the banner, and the app stays usable.
-  guard(promise) {
-    return promise.catch((e) => {
-      this.progress.hide();
-      this.showError(e.message || String(e));
-      $('match-btn').disabled = false; $('cancel-btn').disabled = true;
-      this.setStatus(this.model ? 'ready' : 'error', this.model ? 'ready (last action failed)' : 'failed');
-    });
+
+  // ---- controls ---------------------------------------------------------------------------
+  // The matching settings the form asks for now (what Match would use).
+  formSettings() {
+    return { w_dec: Number($('w-dec').value), w_enc: Number($('w-enc').value), w_b: Number($('w-b').value), cosine: $('cosine').checked, int8: $('int8').checked };
   }
 
   bindControls() {
     const s = this.state;
     $('w-dec').value = s.wdec; $('w-enc').value = s.wenc; $('w-b').value = s.wb; $('cosine').checked = s.cos; $('int8').checked = s.i8;
     $('q').value = s.q; $('q-value').textContent = s.q.toFixed(2);
+    $('criterion').value = s.crit; $('smin').value = s.smin;
     $('pack-url').value = s.urls.length ? '' : s.pack;
     $('layers').value = s.layers;
     $('sae-urls').value = s.urls.join('\n');
-    const readWeights = () => {
-      s.wdec = Number($('w-dec').value); s.wenc = Number($('w-enc').value); s.wb = Number($('w-b').value); s.cos = $('cosine').checked;
-      s.i8 = $('int8').checked;
-    };
-    $('match-btn').addEventListener('click', () => { readWeights(); this.saveState(); this.guard(this.runMatch()); });
+    if (s.urls.length) $('url-details').open = true;
+    for (const id of ['w-dec', 'w-enc', 'w-b', 'cosine', 'int8']) $(id).addEventListener('input', () => this.renderStale());
+    $('match-btn').addEventListener('click', () => this.rematch());
     $('cancel-btn').addEventListener('click', () => this.cancel());
     $('q').addEventListener('input', () => { $('q-value').textContent = Number($('q').value).toFixed(2); });
-    $('q').addEventListener('change', () => { s.q = Number($('q').value); this.saveState(); this.guard(this.applyThresholds()); });
+    $('q').addEventListener('change', () => { s.q = Number($('q').value); this.saveState(); this.thresholdsChanged(); });
+    $('criterion').addEventListener('change', () => { s.crit = $('criterion').value; this.saveState(); this.render(); });
+    $('smin').addEventListener('change', () => {
+      const v = Number($('smin').value);
+      if (!(v >= -1 && v <= 1)) { this.showError(`score threshold: ${$('smin').value} is not a number between -1 and 1`); $('smin').value = s.smin; return; }
+      s.smin = v; this.saveState(); this.render();
+    });
     $('load-pack').addEventListener('click', () => {
-      s.pack = $('pack-url').value.trim(); s.layers = $('layers').value.trim(); s.urls = []; s.cat = ''; s.sel = null; s.zoom = null; this.saveState(); this.load();
+      const pack = $('pack-url').value.trim() || 'demo/manifest.json';
+      const layers = $('layers').value.trim();
+      try { checkSource('pack', pack); parseLayerSpec(layers); } catch (e) { this.showError(e.message); return; }
+      this.load({ pack, urls: [], cat: '', layers, mh: '', sel: null, zoom: null });
     });
     $('load-urls').addEventListener('click', () => {
-      s.urls = $('sae-urls').value.split(/\s+/).filter(Boolean); s.cat = ''; s.sel = null; s.zoom = null; this.saveState(); this.load();
+      const urls = $('sae-urls').value.split(/\s+/).filter(Boolean);
+      try { urls.forEach((u) => checkSource('urls', u)); } catch (e) { this.showError(e.message); return; }
+      this.load({ pack: s.pack, urls, cat: '', layers: $('layers').value.trim(), mh: '', sel: null, zoom: null });  // layers: only to say it does not apply
     });
     $('clear-cache').addEventListener('click', async () => { const n = await clearPackCaches(); this.notice(`Cleared ${n} cached pack(s).`); });
     $('copy-link').addEventListener('click', async () => {
@@ -88,10 +124,11 @@ class App {
       try { await navigator.clipboard.writeText(url); this.notice('Link copied.'); } catch { this.notice(url); }
     });
     $('search').addEventListener('keydown', (e) => { if (e.key === 'Enter') this.search($('search').value.trim()); });
-    $('export-csv').addEventListener('click', () => this.chain && exportCsv(this.chain, this.ctx()));
-    $('export-json').addEventListener('click', () => this.chain && exportJson(this.chain, this.ctx(), this.state));
-    $('export-svg').addEventListener('click', () => exportSvg($('graph'), this.exportName()));
-    $('export-png').addEventListener('click', () => exportPng($('graph'), this.exportName()));
+    $('export-csv').addEventListener('click', () => this.exportChain('csv'));
+    $('export-json').addEventListener('click', () => this.exportChain('json'));
+    $('export-all').addEventListener('click', () => this.exportGuarded(() => exportAllCsv(this.model, this.exportCtx(), this.exportMeta())));
+    $('export-svg').addEventListener('click', () => this.exportGuarded(() => exportSvg(this.graph, this.figureMeta(), this.exportName())));
+    $('export-png').addEventListener('click', () => this.exportGuarded(() => exportPng(this.graph, this.figureMeta(), this.exportName())));
     $('theme-toggle').addEventListener('click', () => {
       const dark = document.documentElement.dataset.theme ? document.documentElement.dataset.theme === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
       document.documentElement.dataset.theme = dark ? 'light' : 'dark';
@@ -103,14 +140,17 @@ class App {
     this.explanations.bindToggle($('np-toggle'), () => this.chain && this.select(this.chain.layer, this.chain.selected));
   }
 
-  exportName() { return this.chain ? `chain-L${this.chain.layer}-${this.chain.selected}` : 'saematch-graph'; }
-
-  ctx() {
-    const m = this.model;
-    return { labels: m.labels, norms: m.norms, layerNames: m.layerNames, layerIds: m.layerIds, neuronpedia: this.manifest && this.manifest.neuronpedia, manifestHash: this.packHash };
+  // "Settings changed — match again" while the form differs from the shown result's settings.
+  renderStale() {
+    const stale = !!this.model && !sameSettings(this.formSettings(), this.model.settings);
+    $('stale').hidden = !stale;
+    $('stale').textContent = stale ? STALE_TEXT : '';
+    document.body.dataset.stale = stale ? '1' : '';
+    return stale;
   }
 
   async start() {
+    fetch('app/version.json', { cache: 'no-cache' }).then((r) => (r.ok ? r.json() : null)).then((v) => { if (v) Object.assign(this.build, v); }).catch(() => {});
     try {
       const info = await this.engine.info;
       this.engineInfo = info;
@@ -122,94 +162,117 @@ class App {
       this.showError(e.message);
       return;
     }
-    await this.load();
+    const s = this.state;
+    await this.load({ pack: s.pack, urls: s.urls, cat: s.cat, layers: s.layers, mh: s.mh, sel: s.sel, zoom: s.zoom });
   }
 
-  // Loads the pack (or direct URLs) named by the state, then matches all consecutive pairs.
-  async load() {
-    if (this.restarting) await this.restarting;
+  // ---- runs: one owner at a time ------------------------------------------------------------
+  beginRun(kind, target) {
+    const previous = this.run;
+    if (previous) previous.controller.abort();
+    const run = { kind, target, controller: new AbortController(), settings: this.formSettings() };
+    run.signal = run.controller.signal;
+    this.run = run;
+    return { run, previous };
+  }
+  owns(run) { return this.run === run; }
+  // Throws once a newer run (or a cancel) has taken over: the rest of this one is discarded.
+  check(run) { if (!this.owns(run) || run.signal.aborted) throw new Error('cancelled'); }
+
+  // Terminates the worker and starts a fresh one (restart), and/or puts the shown model's
+  // layers and matches back in (refill). Nothing else talks to the engine until that is done.
+  restartEngine({ refill, restart = true }) {
+    const p = (async () => {
+      if (restart) await this.engine.cancel();
+      else await this.engine.call('clear');
+      if (refill) await this.reloadLayersIntoEngine();
+    })();
+    const mine = p.finally(() => { if (this.restarting === mine) this.restarting = null; });
+    this.restarting = mine;
+    return mine;
+  }
+
+  // ---- load stages --------------------------------------------------------------------------
+  // Loads a pack or direct URLs (target: {pack, urls, layers, mh, sel, zoom}), matches all
+  // consecutive pairs and commits the result, unless a newer run took over meanwhile.
+  async load(target) {
+    const { run, previous } = this.beginRun('load', target);
+    this.notices.clear();
+    for (const p of this.linkProblems.splice(0)) this.notice(p, 'warning');
     this.clearError();
-    const prev = { model: this.model, blobs: this.layerBlobs, manifest: this.manifest };
-    const run = { cancelled: false };  // cancel() flags the load in progress
-    this.loading = run;
+    this.setBusy('loading');
+    this.setStatus('loading', 'loading weights…');
     try {
-      this.setStatus('loading', 'loading weights…');
+      if (previous) await this.restartEngine({ refill: false });  // stops the superseded run's engine work
+      else if (this.restarting) await this.restarting.catch(() => {});
+      this.check(run);
       await this.engine.call('clear');
-      if (this.state.cat || this.state.urls.length) {
-        const src = this.state.cat ? await catalogSource(this.state.cat, this.state.layers) : null;
-        await this.loadUrls(src ? src.urls : this.state.urls, src);
-        this.progress.hide();
-        this.dropChain();  // the old chain indexes the old layers
-        await this.runMatch();
-      } else {
-        await this.loadPackAndMatch(this.state.pack, run);
-      }
+      this.check(run);
+      const { input, model } = target.cat ? await this.loadCatalogAndMatch(target, run)
+        : target.urls.length ? await this.loadUrlsAndMatch(target.urls, run) : await this.loadPackAndMatch(target.pack, run);
+      this.check(run);
+      await this.commit(run, input, model);
     } catch (e) {
+      if (!this.owns(run)) return;  // superseded or cancelled: whoever took over reports
+      this.run = null;
+      run.controller.abort();  // downloads still in flight stop, and put nothing into the engine
       this.progress.hide();
-      const cancelled = e.message === 'cancelled';
-      if (!cancelled) this.showError(e.message);
-      // Keep the last good state usable: refill the engine with what worked before (after a
-      // cancel, the restarted engine has been refilled with it already).
-      this.model = prev.model; this.layerBlobs = prev.blobs; this.manifest = prev.manifest; this.pending = null;
-      if (this.restarting) await this.restarting;
-      if (!cancelled) {
-        try { await this.engine.call('clear'); await this.reloadLayersIntoEngine(); } catch { /* nothing older to restore */ }
-      }
-      if (cancelled) this.setStatus(this.model ? 'ready' : 'idle', 'cancelled: previous results kept');
-      else this.setStatus(this.model ? 'ready' : 'error', this.model ? 'ready (previous data kept)' : 'failed');
-    } finally {
-      if (this.loading === run) this.loading = null;
+      this.showError(e.message);
+      // Keep the last good state usable: refill the engine with what worked before.
+      try { await this.restartEngine({ refill: true, restart: false }); } catch { /* nothing older to restore */ }
+      if (this.run) return;
+      this.setBusy(null);
+      this.setStatus(this.model ? 'ready' : 'error', this.model ? 'ready (previous data kept)' : 'failed');
     }
   }
 
   // Pack layers go to the engine as they arrive, and each pair is matched as soon as both of
   // its layers are there: on a slow link most of the chain is done when the download ends.
   async loadPackAndMatch(url, run) {
-    const plan = await this.openPack(url);
+    const plan = await this.openPack(url, run);
+    this.check(run);
     const arrived = plan.chosen.map(() => deferred());  // resolves once the engine holds the layer
-    this.pending = { F: plan.F, labels: plan.labels, layerIds: plan.layerIds };
-    this.manifest = plan.pack.manifest; this.packHash = plan.pack.hash;  // matching reads its quantisation
-    this.dropChain();  // the old chain indexes the old layers
     const downloads = this.downloadLayers(plan, run, (i, entry) => {
       arrived[i].resolve(this.sendPackLayer(entry));
     }).then((blobs) => {
-      if (this.status === 'matching') $('status').textContent = 'matching…';  // nothing left to download
+      if (this.owns(run) && this.status === 'matching') $('status').textContent = 'matching…';  // nothing left to download
       return blobs;
     }, (e) => {
       for (const a of arrived) a.reject(e);  // wakes a match waiting for a layer that will not come
       throw e;
     });
     for (const a of arrived) a.promise.catch(() => {});  // surfaced by whoever awaits it
-    const matching = this.runMatch({ layerArrived: (i) => arrived[i].promise, run });
-    let blobs;
-    try {
-      [blobs] = await Promise.all([downloads, matching]);
-    } catch (e) {
-      run.cancelled = true;  // whichever failed, the other stops at its next step
-      throw e;
-    }
-    if (run.cancelled) throw new Error('cancelled');
-    this.layerBlobs = blobs;
-    this.showPackInfo(plan);
+    const input = {
+      kind: 'pack', F: plan.F, labels: plan.labels, layerIds: plan.layerIds, hooks: plan.hooks, layerNames: plan.layerNames,
+      int8Stored: plan.pack.manifest.quant === 'int8', manifest: plan.pack.manifest, packHash: plan.pack.hash, plan,
+      sources: packSources(plan.pack, plan.chosen), origin: { kind: 'pack', url: plan.pack.url, hash: plan.pack.hash, title: plan.pack.manifest.title || '', format: `saematch pack, ${plan.pack.manifest.quant}` },
+    };
+    const matching = this.runMatch(input, { layerArrived: (i) => arrived[i].promise, run });
+    const [blobs, model] = await Promise.all([downloads, matching]);
+    input.blobs = blobs;
+    return { input, model };
   }
 
   // Manifest, checks and the choice of layers; starts the download progress bars.
-  async openPack(url) {
-    const signal = this.loading ? this.loading.signal : undefined;  // the load token's AbortController
-    const pack = await loadManifest(url, { signal, hashPrefix: this.state.mh });
+  async openPack(url, run) {
+    const pack = await loadManifest(url, { signal: run.signal, hashPrefix: run.target.mh });
+    this.check(run);
     await this.engine.call('validateManifest', [pack.text]);
+    this.check(run);
     const m = pack.manifest;
-    if (this.state.mh && !pack.hash.startsWith(this.state.mh)) {
-      this.notice(`This link was made for a different version of the pack (hash ${this.state.mh}, now ${pack.hash.slice(0, 12)}): results may differ.`);
+    const target = run.target;
+    if (target.mh && !pack.hash.startsWith(target.mh)) {
+      this.notice(`This link was made for a different version of the pack (hash ${target.mh}, now ${pack.hash.slice(0, 12)}): results may differ.`, 'warning');
     }
-    this.state.mh = pack.hash.slice(0, 12);
-    this.saveState();
-    const chosen = selectLayers(this.state.layers, m.layers.map((l) => l.layer)).map((i) => m.layers[i]);
-    const loader = new PackLoader(pack, { onNotice: (t) => this.notice(t), signal });
+    target.mh = pack.hash.slice(0, 12);
+    const chosen = selectLayers(target.layers, m.layers.map((l) => l.layer)).map((i) => m.layers[i]);
+    const loader = new PackLoader(pack, { onNotice: (t) => { if (this.owns(run)) this.notice(t, 'warning'); }, signal: run.signal });
     await loader.storeManifest();
-    this.progress.startDownload(chosen.map((l) => `layer ${l.layer}`), chosen.map((l) => l.shards.reduce((a, s) => a + s.bytes, 0)));
+    this.check(run);
+    this.progress.startDownload(chosen.map((l) => layerName(l.layer, l.hook)), chosen.map((l) => l.shards.reduce((a, s) => a + s.bytes, 0)));
     return {
-      pack, chosen, loader, F: chosen.map((l) => l.F), layerIds: chosen.map((l) => l.layer),
+      pack, chosen, loader, F: chosen.map((l) => l.F), layerIds: chosen.map((l) => l.layer), hooks: chosen.map((l) => l.hook || ''),
+      layerNames: chosen.map((l) => layerName(l.layer, l.hook)),
       labels: chosen.map(() => null),  // filled as the layers arrive
     };
   }
@@ -218,11 +281,11 @@ class App {
   async downloadLayers(plan, run, onLayer) {
     const blobs = [];
     for (let i = 0; i < plan.chosen.length; i++) {
-      if (run.cancelled) throw new Error('cancelled');
+      this.check(run);
       const layer = plan.chosen[i];
-      const blob = await plan.loader.loadLayer(layer, (n, cached) => this.progress.addBytes(i, n, cached));
+      const blob = await plan.loader.loadLayer(layer, (n, cached) => { if (this.owns(run)) this.progress.addBytes(i, n, cached); });
       plan.labels[i] = await plan.loader.labels(layer);
-      if (run.cancelled) throw new Error('cancelled');
+      this.check(run);
       const entry = { kind: 'pack', index: i, json: JSON.stringify(layer), blob };
       blobs.push(entry);
       onLayer(i, entry);
@@ -231,58 +294,70 @@ class App {
     return blobs;
   }
 
-  showPackInfo(plan) {
-    const m = plan.pack.manifest;
-    const chosen = plan.chosen;
-    const which = chosen.length === m.layers.length ? `${m.layers.length} layers` : `layers ${chosen.map((l) => l.layer).join(', ')} of ${m.layers.length}`;
-    $('pack-title').textContent = `${m.title || m.model || 'pack'} · ${which} · F=${plan.F[0]} · d=${m.d_model} · ${m.quant}`;
-    const acts = new Set(m.layers.map((l) => l.activation));
-    $('fold-note').textContent = acts.has('jumprelu')
-      ? 'JumpReLU thresholds are folded into the weights before matching.'
-      : `${[...acts].join('/')} SAEs have no threshold: folding is the identity.`;
+  // A release from the catalog: its layers' hub URLs, ids and Neuronpedia source.
+  async loadCatalogAndMatch(target, run) {
+    const src = await catalogSource(target.cat, target.layers);
+    this.check(run);
+    return this.loadUrlsAndMatch(src.urls, run, src);
   }
 
+  async loadUrlsAndMatch(urls, run, src = null) {
+    const input = await this.loadUrls(urls, run, src);
+    this.check(run);
+    this.progress.hide();
+    const model = await this.runMatch(input, { run });
+    return { input, model };
+  }
+
+  // Direct SAE files: each read by the worker (Range requests for .npz), then its real layer
+  // id and hook asked back from the engine (cfg.json's hook_layer/hook_name, else the path).
   // src: a catalog entry's layers (catalog.js catalogSource), or null for URLs typed by the user.
-  async loadUrls(urls, src = null) {
+  async loadUrls(urls, run, src = null) {
     if (urls.length < 2) throw new Error('give at least two SAE URLs (one per layer)');
+    if (run.target.layers && !src) this.notice('The Layers field applies to packs only: every URL given was loaded.', 'warning');
     const NET = self.NetPolicy;
     // The worker resolves relative URLs against its own script, so resolve against the page here.
     const abs = urls.map((u, i) => NET.checkUrl(u, location.href, `layer ${i}: the SAE URL`));
-    const signal = this.loading ? this.loading.signal : undefined;  // the load token's AbortController
-    this.progress.startDownload(urls.map((u, i) => `layer ${i}`), urls.map(() => 0));
-    const blobs = [], F = [];
+    this.progress.startDownload(urls.map((u, i) => (src ? layerName(src.layerIds[i], '') : `file ${i + 1}`)), urls.map(() => 0));
+    const blobs = [], F = [], sources = [];
     let d = null;
     for (let i = 0; i < urls.length; i++) {
-      let r;
+      let r, info;
       try {
         r = await this.engine.call('loadUrlLayer', [i, abs[i], { layer: `layer ${i}`, net: self.SAEMATCH_NET }], {
-          onProgress: (p) => this.progress.setBytes(i, p.loaded, p.total), signal,
+          onProgress: (p) => { if (this.owns(run)) this.progress.setBytes(i, p.loaded, p.total); }, signal: run.signal,
         });
+        this.check(run);
+        info = await this.engine.call('layerInfo', [i]);
       } catch (e) {
         const hub = / is a gated repository /.test(e.message) && NET.hubParts(abs[i]);
         if (hub) {  // a link to the repository page, built with DOM APIs (never markup from a server)
-          const n = document.createElement('div');
           const a = document.createElement('a');
-          n.className = 'notice gated';
           a.href = hub.page; a.target = '_blank'; a.rel = 'noopener noreferrer'; a.textContent = `${hub.repo} repository page`;
-          n.append(`Layer ${i} comes from a gated repository: request access on the `, a, '.');
-          document.getElementById('notices').appendChild(n);
+          this.notice([`Layer ${i} comes from a gated repository: request access on the `, a, '.'], 'warning gated');
         }
         // Say which layer and file failed unless the message already does (errors from the engine).
         const named = e.message === 'cancelled' || e.message.startsWith(`layer ${i}`);
         throw named ? e : new Error(`layer ${i}, ${NET.fileOf(abs[i])}: ${e.message}`);
       }
+      this.check(run);
       if (d !== null && r.d !== d) throw new Error(`d_model mismatch: ${urls[i]} has d_model=${r.d}, ${urls[0]} has ${d}`);
       d = r.d;
       blobs.push({ kind: 'url', index: i, url: abs[i] });
       F.push(r.F);
-      this.notice(`layer ${i}: ${r.description}`);
+      sources.push(urlSource(abs[i], info, i));
     }
-    this.layerBlobs = blobs;
-    this.manifest = src ? src.manifest : null; this.packHash = '';
-    $('pack-title').textContent = src ? src.title : `${urls.length} SAEs from URLs · d=${d}`;
-    $('fold-note').textContent = 'Weights read directly (HTTP Range for .npz); folded and quantised to int8 in the worker.';
-    this.pending = { F, labels: urls.map(() => null), layerIds: src ? src.layerIds : urls.map((_, i) => i) };
+    let ids = src ? src.layerIds.slice() : sources.map((s) => s.id);
+    if (new Set(ids).size !== ids.length) {
+      this.notice(`Two files claim the same layer (${ids.join(', ')}): layers are numbered by position instead.`, 'warning');
+      ids = ids.map((_, i) => i);
+    }
+    sources.forEach((s, i) => { s.id = ids[i]; s.name = layerName(ids[i], s.hook); });
+    return {
+      kind: 'urls', F, labels: urls.map(() => null), layerIds: ids, hooks: sources.map((s) => s.hook), layerNames: sources.map((s) => s.name),
+      int8Stored: true, manifest: src ? src.manifest : null, packHash: '', blobs, sources,
+      origin: { kind: src ? 'catalog' : 'urls', url: '', hash: '', title: src ? src.title : '', format: formatNote(urls) },
+    };
   }
 
   // A copy goes to the worker (moved, not cloned again): the app keeps its own to refill a restarted engine.
@@ -304,49 +379,124 @@ class App {
     }
   }
 
-  // layerArrived(i): a promise for layer i being in the engine, when layers are still arriving
-  // (run: the load they belong to; a cancel stops the matching between pairs).
-  async runMatch({ layerArrived = null, run = null } = {}) {
-    if (this.restarting) await this.restarting;  // a cancelled engine is still getting its layers back
-    const info = this.pending || (this.model && { F: this.model.F, labels: this.model.labels, layerIds: this.model.layerIds });
-    if (!info) return;
-    const s = this.state;
-    const L = info.F.length;
+  // ---- matching -----------------------------------------------------------------------------
+  // Matches every consecutive pair of input's layers with the run's settings and computes each
+  // pair's null baseline; returns the model without showing it (commit() does).
+  // layerArrived(i): a promise for layer i being in the engine, when layers are still arriving.
+  async runMatch(input, { layerArrived = null, run }) {
+    const w = run.settings;
+    const L = input.F.length;
     const pairs = [];
-    $('cancel-btn').disabled = false; $('match-btn').disabled = true;
-    this.setStatus('matching', layerArrived ? 'matching while the layers download…' : 'matching…');
+    if (this.owns(run)) this.setStatus('matching', layerArrived ? 'matching while the layers download…' : 'matching…');
     const t0 = performance.now();
-    try {
-      for (let l = 0; l + 1 < L; l++) {
-        if (layerArrived) await Promise.all([layerArrived(l), layerArrived(l + 1)]);
-        if (run && run.cancelled) throw new Error('cancelled');
-        // The integer kernel only for int8 packs with a decoder-only cost: re-quantising the stored
-        // rows then gives back exactly the stored integers, so nothing is approximated.
-        // Layers read from URLs are stored int8 too (quantised in the worker).
-        const int8Stored = this.manifest ? this.manifest.quant === 'int8' : this.state.urls.length > 0;
-        const int8 = s.i8 && int8Stored && s.wenc === 0 && s.wb === 0;
-        const r = await this.engine.call('match', [l, l + 1, { w_dec: s.wdec, w_enc: s.wenc, w_b: s.wb, cosine: s.cos, int8 }], {
-          onProgress: (p) => this.progress.stage(`layers ${l}→${l + 1}: ${p.stage}`, (l + (p.fraction || 0)) / (L - 1)),
-        });
-        pairs.push(r);
-      }
-    } catch (e) {
-      this.progress.hide();
-      $('cancel-btn').disabled = true; $('match-btn').disabled = false;
-      if (e.message === 'cancelled') return;  // cancel() reports once the engine is back
-      throw e;
+    // The integer kernel only for int8 layers with a decoder-only cost: re-quantising the stored
+    // rows then gives back exactly the stored integers, so nothing is approximated.
+    const int8 = w.int8 && input.int8Stored && w.w_enc === 0 && w.w_b === 0;
+    const opts = { w_dec: w.w_dec, w_enc: w.w_enc, w_b: w.w_b, cosine: w.cosine, int8 };
+    const stage = (l, text, f) => { if (this.owns(run)) this.progress.stage(`${input.layerNames[l]} → ${input.layerNames[l + 1]}: ${text}`, (l + f) / (L - 1)); };
+    for (let l = 0; l + 1 < L; l++) {
+      if (layerArrived) await Promise.all([layerArrived(l), layerArrived(l + 1)]);
+      this.check(run);
+      const r = await this.engine.call('match', [l, l + 1, opts], { onProgress: (p) => stage(l, p.stage, p.fraction || 0) });
+      this.check(run);
+      stage(l, 'null baseline', 0.95);
+      const scores = await this.engine.call('nullBaseline', [l, l + 1, opts, NULL_SAMPLES, l + 1]);
+      this.check(run);
+      r.nullScores = scores;
+      r.nullCut = await this.engine.call('quantile', [scores, NULL_PERCENTILE]);
+      r.significant = Array.from(r.score).filter((s) => s > r.nullCut).length;
+      pairs.push(r);
     }
-    this.progress.hide();
-    $('cancel-btn').disabled = true; $('match-btn').disabled = false;
     const norms = [];
     for (let l = 0; l < L; l++) norms.push(await this.engine.call('decoderNorms', [l]));
-    this.model = { F: info.F, pairs, labels: info.labels, norms, layerIds: info.layerIds, layerNames: info.layerIds.map((x) => `L${x}`) };
-    this.pending = null;
+    this.check(run);
+    return {
+      F: input.F, pairs, labels: input.labels, norms, layerIds: input.layerIds, layerNames: input.layerNames, hooks: input.hooks,
+      sources: input.sources, origin: input.origin, settings: { ...w, int8_used: int8 }, seconds: (performance.now() - t0) / 1000,
+    };
+  }
+
+  // Match again with the form's settings, on the layers the engine holds.
+  async rematch() {
+    if (!this.model || this.busy) return;
+    const { run } = this.beginRun('match', null);
+    this.clearError();
+    this.setBusy('matching');
+    const m = this.model;
+    try {
+      const model = await this.runMatch({ F: m.F, labels: m.labels, layerIds: m.layerIds, hooks: m.hooks, layerNames: m.layerNames, sources: m.sources, origin: m.origin, int8Stored: m.int8Stored }, { run });
+      model.int8Stored = m.int8Stored;
+      this.check(run);
+      await this.commit(run, { blobs: this.layerBlobs, manifest: this.manifest, packHash: this.packHash }, model);
+    } catch (e) {
+      if (!this.owns(run)) return;
+      this.run = null;
+      this.progress.hide();
+      this.showError(e.message);
+      this.setBusy(null);
+      this.setStatus('ready', 'ready (last action failed)');
+    }
+  }
+
+  // The run's result becomes what the app shows: model, sources, title, URL state, panels.
+  async commit(run, input, model) {
+    this.check(run);
+    this.progress.hide();
+    const s = this.state;
+    if (model.int8Stored === undefined) model.int8Stored = input.int8Stored;
+    this.model = model;
+    this.layerBlobs = input.blobs;
+    if (run.kind === 'load') {
+      this.manifest = input.manifest; this.packHash = input.packHash;
+      const t = run.target;
+      const direct = t.urls.length > 0 && !t.cat;  // URLs typed by the user: the Layers field does not apply
+      Object.assign(s, { pack: t.urls.length ? s.pack : t.pack, urls: t.cat ? [] : t.urls, cat: t.cat || '', layers: direct ? '' : t.layers, mh: t.urls.length || t.cat ? '' : t.mh, sel: t.sel, zoom: t.zoom });
+      this.showOrigin(input);
+      this.chain = null; this.runs = null;  // the old chain indexes the old layers
+    }
+    const w = model.settings;
+    Object.assign(s, { wdec: w.w_dec, wenc: w.w_enc, wb: w.w_b, cos: w.cosine, i8: w.int8 });
+    this.saveState();
+    this.run = null;
     await this.applyThresholds();
-    this.matchSeconds = (performance.now() - t0) / 1000;
-    this.setStatus('ready', `ready: ${L - 1} layer pairs matched in ${this.matchSeconds.toFixed(1)} s`);
     this.graph.setZoom(s.zoom);
-    if (s.sel) await this.select(s.sel[0], s.sel[1]);
+    if (s.sel) {  // the URL names the layer by its id, like the search does
+      const pos = model.layerIds.indexOf(s.sel[0]);
+      if (pos >= 0) await this.select(pos, s.sel[1]);
+      else { this.notice(`Link: sel: layer ${s.sel[0]} is not loaded (loaded: ${model.layerIds.join(', ')}); ignored`, 'warning'); s.sel = null; this.saveState(); }
+    }
+    if (this.run) return;  // a newer run started meanwhile and owns the status
+    this.setBusy(null);
+    const L = model.F.length;
+    this.setStatus('ready', `ready: ${L - 1} layer pairs matched in ${model.seconds.toFixed(1)} s`);
+  }
+
+  // Title, format note, Sources box and the load fields, for the committed input.
+  showOrigin(input) {
+    const names = input.layerNames;
+    if (input.kind === 'pack') {
+      const m = input.manifest;
+      const which = input.plan.chosen.length === m.layers.length ? `${m.layers.length} layers` : `layers ${input.layerIds.join(', ')} of ${m.layers.length}`;
+      $('pack-title').textContent = `${m.title || m.model || 'pack'} · ${which} · F=${input.F[0]} · d=${m.d_model} · ${m.quant}`;
+      const acts = new Set(input.plan.chosen.map((l) => l.activation));
+      $('fold-note').textContent = acts.has('jumprelu')
+        ? 'JumpReLU thresholds are folded into the weights before matching.'
+        : `${[...acts].join('/')} SAEs have no threshold: folding is the identity.`;
+      $('pack-url').value = this.state.pack;
+    } else {
+      $('pack-title').textContent = input.origin.title
+        ? `${input.origin.title} · ${names.length} layers (${names.join(', ')})`
+        : `${names.length} SAEs from URLs (${names.join(', ')}) · d=${input.sources[0].d}`;
+      $('fold-note').textContent = `Weights read directly: ${input.origin.format}; folded and quantised to int8 in the worker.`;
+      $('pack-url').value = '';
+    }
+    this.sourcesPanel.update({ origin: input.origin, sources: input.sources });
+  }
+
+  // q changed: thresholds now if nothing is running, else the running load applies them.
+  thresholdsChanged() {
+    if (this.run || !this.model) return;
+    this.applyThresholds().catch((e) => this.showError(e.message));
   }
 
   async applyThresholds() {
@@ -355,38 +505,87 @@ class App {
     const m = this.model;
     const c = await this.engine.call('chain', [m.F.length, 0, 0, this.state.q]);
     m.pairs.forEach((p, i) => { p.threshold = c.thresholds[i]; });
-    Object.assign(m, chainOrder(m.F, m.pairs));
-    this.graph.model = null;
-    this.graph.setModel(m);
-    this.drawHistogram();
-    await this.explorer.modelChanged();
     if (this.chain) await this.select(this.chain.layer, this.chain.selected);
+    this.render();
+    await this.explorer.modelChanged();
   }
 
-  drawHistogram() { if (this.model) this.hist.show(this.model.pairs, this.state.pair, this.model.layerNames); }
+  // ---- rendering ----------------------------------------------------------------------------
+  persistsTest() {
+    const s = this.state;
+    const key = `${s.crit}|${s.smin}|${s.q}|${this.model && this.model.pairs.map((p) => p.threshold).join(',')}`;
+    if (!this.persistsCache || this.persistsCache.key !== key || this.persistsCache.model !== this.model) {
+      this.persistsCache = { key, model: this.model, fn: hopTest(this.model, s) };
+    }
+    return this.persistsCache.fn;
+  }
 
+  // One render path: every panel gets its view from the committed model, the chain and the state.
+  render() {
+    const m = this.model;
+    if (!m) return;
+    const s = this.state;
+    const persists = this.persistsTest();
+    if (m.persistsFor !== persists) { Object.assign(m, chainOrder(m.F, m.pairs, persists)); m.persistsFor = persists; }
+    const runs = this.chain ? chainRuns(this.chain, persists) : null;
+    if (runs) runs.names = m.layerIds.map((id) => `L${id}`);
+    this.runs = runs;
+    $('crit-help').textContent = `Persists = ${CRITERION_TEXT[s.crit](s)}.`;
+    $('smin-row').hidden = s.crit !== 'score';
+    this.graph.update({ model: m, chain: this.chain, persists, runs, criterion: CRITERION_SHORT[s.crit](s) });
+    this.detail.update(this.chain ? { chain: this.chain, ctx: this.ctx(), runs, persists } : null);
+    this.renderHistogram();
+    this.renderStale();
+  }
+
+  renderHistogram() {
+    const m = this.model;
+    if (!m) return;
+    const s = this.state;
+    const i = Math.max(0, Math.min(s.pair, m.pairs.length - 1));
+    let hop = null;
+    if (this.chain && this.chain.hops[i] && this.chain.hops[i].from >= 0) {
+      const h = this.chain.hops[i];
+      hop = { cost: h.cost, score: h.score, breaks: this.runs ? this.runs.breaks.includes(i) : false };
+    }
+    this.hist.update({ pairs: m.pairs, index: i, layerNames: m.layerNames, q: s.q, hop, crit: s.crit, smin: s.smin });
+  }
+
+  ctx() {
+    const m = this.model;
+    return { labels: m.labels, norms: m.norms, layerNames: m.layerNames, layerIds: m.layerIds, neuronpedia: this.manifest && this.manifest.neuronpedia };
+  }
+
+  // ---- selection, search, keys --------------------------------------------------------------
   async select(layer, feature) {
-    if (this.restarting) await this.restarting;
-    if (!this.model) return;
+    if (this.restarting) await this.restarting.catch(() => {});
+    if (!this.model || this.run) return;  // the engine holds the running load's layers or half-made matches
     const F = this.model.F;
     if (!(layer >= 0 && layer < F.length && feature >= 0 && feature < F[layer])) {
       this.showError(`no feature ${layer}:${feature} here (${F.length} layers, features 0…${F[0] - 1})`);
       return;
     }
     try {
-      const c = await this.engine.call('chain', [this.model.F.length, layer, feature, this.state.q]);
+      const model = this.model;
+      const c = await this.engine.call('chain', [model.F.length, layer, feature, this.state.q]);
+      if (this.model !== model) return;
       c.layer = layer; c.selected = feature;
       this.chain = c;
-      this.graph.setChain(c);
-      this.detail.show(c, this.ctx());
+      this.state.sel = [model.layerIds[layer], feature];
+      // The histogram opens on the pair where the chain breaks nearest the selection.
+      const runs = chainRuns(c, this.persistsTest());
+      if (runs.breaks.length) {
+        const after = runs.breaks.find((b) => b >= layer);
+        this.state.pair = after !== undefined ? after : runs.breaks[runs.breaks.length - 1];
+      }
+      this.saveState();
+      this.render();
       this.explanations.forChain(this.detail.root, this.ctx());  // fills in later; never awaited
       this.explorer.chainChanged(c);
-      this.state.sel = [layer, feature];
-      this.saveState();
     } catch (e) { this.showError(e.message); }
   }
 
-  dropChain() { this.chain = null; this.graph.setChain(null); this.detail.clear(); this.explorer.chainChanged(null); }
+  dropChain() { this.chain = null; this.runs = null; this.render(); if (!this.model) this.detail.update(null); this.explorer.chainChanged(null); }
 
   clearSelection() {
     this.dropChain();
@@ -404,18 +603,20 @@ class App {
       this.select(pos, Number(m[2]));
       return;
     }
-    m = /^#?(\d+)$/.exec(q);
-    if (m) { this.select(this.chain ? this.chain.layer : 0, Number(m[1])); return; }
+    m = /^#(\d+)$/.exec(q) || /^(\d+)$/.exec(q);
+    if (m) this.select(this.chain ? this.chain.layer : 0, Number(m[1]));
+    // Label text, also for "#97": a label like "python code #97" stays findable.
     const needle = q.toLowerCase();
     const hits = [];
     this.model.labels.forEach((labels, l) => {
       if (!labels) return;
       for (let f = 0; f < labels.length && hits.length < 30; f++) if (String(labels[f]).toLowerCase().includes(needle)) hits.push({ l, f, label: labels[f] });
     });
-    if (!hits.length) { out.textContent = 'no match'; return; }
+    if (!hits.length) { if (!m) out.textContent = 'no feature label contains this text (search by layer:feature, e.g. 3:120, or #120 in the selected layer)'; return; }
+    if (m) out.append(Object.assign(document.createElement('p'), { className: 'muted small', textContent: 'labels containing this text:' }));
     for (const h of hits) {
       const b = document.createElement('button');
-      b.textContent = `${this.model.layerNames[h.l]} #${h.f} ${h.label}`;
+      b.textContent = `${this.model.layerNames[h.l]} feature ${h.f} · ${h.label}`;
       b.addEventListener('click', () => this.select(h.l, h.f));
       out.appendChild(b);
     }
@@ -438,23 +639,81 @@ class App {
     }
   }
 
-  // Terminates the worker mid-computation and refills a fresh one with the loaded layers;
-  // nothing else talks to the engine until that is done.
+  // Stops the running load or match: its fetches are aborted, the worker terminated mid-
+  // computation and refilled with the shown model's layers.
   async cancel() {
-    if (this.loading) this.loading.cancelled = true;  // a load in progress stops too; its previous state returns
+    const run = this.run;
+    if (!run) return;
+    run.controller.abort();
+    this.run = null;
+    this.progress.hide();
+    this.setBusy('cancelling');
     this.setStatus('cancelling', 'cancelling…');
-    $('match-btn').disabled = true; $('cancel-btn').disabled = true;
-    this.restarting = this.engine.cancel();
     try {
-      await this.restarting;
+      await this.restartEngine({ refill: true });
+      if (this.run) return;
+      this.clearError();
       this.setStatus(this.model ? 'ready' : 'idle', 'cancelled: previous results kept');
     } catch (e) {
+      if (this.run) return;
       this.showError(`engine restart failed: ${e.message}`);
       this.setStatus('error', 'engine restart failed');
     } finally {
-      this.restarting = null;
-      $('match-btn').disabled = false;
+      if (!this.run) this.setBusy(null);
     }
+  }
+
+  // ---- exports ------------------------------------------------------------------------------
+  exportName() { return this.chain ? `chain-${this.model.layerNames[this.chain.layer].split(' ')[0]}-${this.chain.selected}` : 'saematch-graph'; }
+
+  // Every export goes through here: nothing while a run is going, nothing when the settings
+  // in the form are not the ones the shown result was computed with.
+  exportGuarded(fn) {
+    if (!this.model) { this.notice('Nothing to export yet: load and match some layers first.', 'warning'); return false; }
+    if (this.renderStale()) { this.notice(STALE_EXPORT, 'warning'); return false; }
+    fn();
+    return true;
+  }
+
+  exportChain(kind) {
+    if (this.model && !this.chain) { this.notice(`No chain selected: click a feature (or search one) to export its chain as ${kind.toUpperCase()}; "All matches" exports every pair.`, 'warning'); return; }
+    this.exportGuarded(() => (kind === 'csv' ? exportCsv : exportJson)(this.chain, this.exportCtx(), this.exportMeta()));
+  }
+
+  exportCtx() {
+    const m = this.model;
+    const summary = this.chain && this.runs ? describeRuns(this.runs, this.runs.names) : '';
+    return { ...this.ctx(), hooks: m.hooks, persists: this.persistsTest(), thresholds: m.pairs.map((p) => p.threshold), summary };
+  }
+
+  // Provenance of the shown result (export-provenance.js).
+  exportMeta() {
+    const m = this.model, s = this.state;
+    const round = (x, n = 6) => (Number.isFinite(x) ? Number(x.toPrecision(n)) : null);
+    return {
+      app: { ...this.build }, created: new Date().toISOString(), link: writeState(s), origin: m.origin,
+      sources: m.sources.map((x) => ({ ...x })),
+      settings: { w_dec: m.settings.w_dec, w_enc: m.settings.w_enc, w_b: m.settings.w_b, cosine: m.settings.cosine, int8: m.settings.int8_used },
+      criterion: { criterion: s.crit, text: CRITERION_TEXT[s.crit](s), q: s.q, score_min: s.smin, null_percentile: NULL_PERCENTILE, null_samples: NULL_SAMPLES },
+      pairs: m.pairs.map((p, l) => ({
+        pair: `${m.layerNames[l]} -> ${m.layerNames[l + 1]}`, q_quantile_cost: round(p.threshold), null_score_cut: round(p.nullCut, 4),
+        hops_above_null: p.significant, certified: p.certified, gap_bound: round(p.gap_bound), method: p.method, total_cost: round(p.total),
+      })),
+      selection: this.chain ? `${m.layerNames[this.chain.layer]} feature ${this.chain.selected}${this.runs ? ` (${describeRuns(this.runs, this.runs.names)})` : ''}` : '',
+    };
+  }
+
+  // Title, settings and source lines drawn into exported pictures.
+  figureMeta() {
+    const meta = this.exportMeta();
+    const m = this.model, s = this.state, w = meta.settings;
+    const title = m.origin.kind === 'pack' ? (this.manifest.title || this.manifest.model || 'saematch pack') : `${m.F.length} SAEs from URLs`;
+    return {
+      ...meta,
+      title,
+      subtitle: `layers ${m.layerNames.join(', ')} · persists = ${meta.criterion.text} · q = ${s.q.toFixed(2)} · w_dec=${w.w_dec} w_enc=${w.w_enc} w_b=${w.w_b}${w.cosine ? ' cosine' : ''}${w.int8 ? ' int8' : ''}`,
+      footer: `source: ${m.origin.kind === 'pack' ? `${m.origin.url} (sha256 ${m.origin.hash.slice(0, 12)})` : m.sources.map((x) => x.file).join(', ')} · saematch-web ${this.build.commit} · ${meta.created.slice(0, 10)}`,
+    };
   }
 }
 

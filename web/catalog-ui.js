@@ -36,9 +36,7 @@ export function bindCatalogControls(app) {
   demo.value = !s.cat && !s.urls.length && [...demo.options].some((o) => o.value === s.pack) ? s.pack : '';
   demo.addEventListener('change', () => {
     if (!demo.value) return;
-    Object.assign(s, { pack: demo.value, cat: '', urls: [], layers: '', sel: null, zoom: null, mh: '' });
-    app.saveState();
-    app.load();
+    app.load({ pack: demo.value, cat: '', urls: [], layers: '', sel: null, zoom: null, mh: '' });
   });
 
   const release = $('cat-release'), width = $('cat-width'), layers = $('cat-layers'), info = $('cat-info'), load = $('cat-load');
@@ -63,10 +61,8 @@ export function bindCatalogControls(app) {
     layers.addEventListener('input', refresh);
     load.disabled = false;
     load.addEventListener('click', () => {
-      Object.assign(s, { cat: width.value, layers: layers.value.trim(), urls: [], sel: null, zoom: null, mh: '' });
       demo.value = '';
-      app.saveState();
-      app.load();
+      app.load({ pack: s.pack, cat: width.value, layers: layers.value.trim(), urls: [], sel: null, zoom: null, mh: '' });
     });
   }).catch((e) => { info.textContent = `Release catalog unavailable (${e.message}).`; });
 }

@@ -71,6 +71,9 @@ const handlers = {
     out.ms = performance.now() - t0;
     return out;
   },
+  layerInfo: async (_id, index) => JSON.parse(engine.layerInfo(index)),
+  nullBaseline: async (_id, a, b, o, samples, seed) => engine.nullBaseline(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, samples, seed),
+  quantile: async (_id, values, q) => M.Engine.quantileOf(values, q),
   setPair: async (_id, a, p) => { engine.setPair(a, p.a_to_b, p.cost, p.score, p.FB); return true; },
   chain: async (_id, layers, layer, feature, q) => {
     const c = engine.chain(layers, layer, feature, q);

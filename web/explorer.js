@@ -10,12 +10,11 @@ import { Tour } from './panels/tour.js';
 export const VIEWS = ['overview', 'chain', 'compare', 'skip', 'lines'];
 const $ = (id) => document.getElementById(id);
 
-// The cost options the app matched with (the same rule as App.runMatch), so the worker's
-// alternatives and comparisons use the matcher's own costs.
+// The cost options the shown result was matched with (App.runMatch records them), so the
+// worker's alternatives and comparisons use the matcher's own costs.
 export function matchOptions(app) {
-  const s = app.state;
-  const int8Stored = app.manifest ? app.manifest.quant === 'int8' : s.urls.length > 0;
-  return { w_dec: s.wdec, w_enc: s.wenc, w_b: s.wb, cosine: s.cos, int8: s.i8 && int8Stored && s.wenc === 0 && s.wb === 0 };
+  const w = app.model.settings;
+  return { w_dec: w.w_dec, w_enc: w.w_enc, w_b: w.w_b, cosine: w.cosine, int8: w.int8_used };
 }
 
 export class Explorer {
@@ -97,7 +96,7 @@ export class Explorer {
   openPair(i) {
     this.app.state.pair = i;
     this.app.saveState();
-    this.app.drawHistogram();
+    this.app.renderHistogram();
     if (this.summary) this.overview.showPair(i, this.summary[i], this.model);
   }
 }

@@ -1,7 +1,7 @@
 // Row order of features in each layer column so that matched chains run straight across:
-// layer 0 puts the longest persisting chains first; each next layer follows its predecessors,
-// and features nothing matched into go to the bottom.
-export function chainOrder(F, pairs) {
+// layer 0 puts the longest persisting chains first (persisting by the chosen criterion); each
+// next layer follows its predecessors, and features nothing matched into go to the bottom.
+export function chainOrder(F, pairs, persists) {
   const L = F.length;
   const order = [];
   const rankOf = [];
@@ -10,7 +10,7 @@ export function chainOrder(F, pairs) {
     let g = f, n = 0;
     for (let l = 0; l < pairs.length && g >= 0; l++) {
       const p = pairs[l];
-      if (!(p.cost[g] <= p.threshold)) break;
+      if (persists(l, p.cost[g], p.score[g]) !== true) break;
       n++; g = p.a_to_b[g];
     }
     persistLen[f] = n;

@@ -16,6 +16,8 @@ const SHELL = [
   'app/explorer.js', 'app/panels/overview.js', 'app/panels/chain-view.js', 'app/panels/compare.js', 'app/panels/layerskip.js', 'app/panels/tour.js',
   'app/saematch_engine_mt.js', 'app/saematch_engine_mt.wasm', 'app/saematch_engine_mt.worker.js',
   'app/saematch_engine_st.js', 'app/saematch_engine_st.wasm',
+  // app state, provenance and sources (h-app)
+  'app/notices.js', 'app/persistence.js', 'app/export-provenance.js', 'app/layer-sources.js', 'app/panels/sources.js',
 ];
 const shellUrls = new Set(SHELL.map((p) => new URL(p, self.registration.scope).href));
 const requested = new URL(self.location.href).searchParams.get('coep');

@@ -1,6 +1,18 @@
-// Histogram of matched costs for one layer pair, with the q-quantile threshold marked:
-// hops right of the line are the ones called "not persisting".
+// Histogram of matched costs for one layer pair, with the q-quantile marked, the selected
+// chain's hop in that pair marked, and a caption that says what the numbers mean.
 /* global d3 */
+import { NULL_PERCENTILE } from '../persistence.js';
+
+// What the method names in the caption mean, in plain words.
+export function methodHelp(method) {
+  const parts = [];
+  if (/^dense/.test(method)) parts.push('dense = the whole cost matrix solved exactly');
+  if (/sparse\+certify/.test(method)) parts.push('sparse+certify = solved on each feature\'s nearest candidates, then proven optimal against every pair');
+  if (/int8 screen/.test(method)) parts.push('int8 screen = integer dot products with an error bound pick the pairs that need exact float costs');
+  else if (/int8/.test(method)) parts.push('int8 = costs from integer dot products of the stored int8 rows (exact for those rows)');
+  return parts.join('; ');
+}
+
 export class HistogramPanel {
   constructor(root, { onPair }) {
     this.root = root;
@@ -10,9 +22,11 @@ export class HistogramPanel {
     this.select.addEventListener('change', () => onPair(Number(this.select.value)));
   }
 
-  show(pairs, index, layerNames) {
-    if (!pairs.length) return;
-    index = Math.max(0, Math.min(index, pairs.length - 1));
+  // view: { pairs, index, layerNames, q, hop: {cost, score, breaks} | null, crit, smin }
+  update(view) {
+    if (!view || !view.pairs || !view.pairs.length) { this.svg.selectAll('*').remove(); this.caption.textContent = ''; this.select.innerHTML = ''; return; }
+    const { pairs, layerNames } = view;
+    const index = Math.max(0, Math.min(view.index, pairs.length - 1));
     this.select.innerHTML = '';
     pairs.forEach((_, i) => {
       const o = document.createElement('option');
@@ -22,7 +36,7 @@ export class HistogramPanel {
     });
     const p = pairs[index];
     const costs = Array.from(p.cost).filter(Number.isFinite);
-    const W = 300, H = 120, m = { l: 38, r: 8, t: 6, b: 18 };
+    const W = 300, H = 138, m = { l: 40, r: 8, t: 8, b: 32 };
     this.svg.attr('viewBox', `0 0 ${W} ${H}`).selectAll('*').remove();
     // Costs are bimodal (persisting features near 0, dead/born ones orders of magnitude
     // higher), so bins are log-spaced; zero costs go into the first bin.
@@ -37,10 +51,26 @@ export class HistogramPanel {
       .attr('x', (b) => x(b.x0) + 0.5).attr('width', (b) => Math.max(0, x(b.x1) - x(b.x0) - 1))
       .attr('y', (b) => y(b.length)).attr('height', (b) => y(0) - y(b.length))
       .attr('class', (b) => (b.x0 >= p.threshold ? 'bar over' : 'bar'));
-    this.svg.append('line').attr('class', 'threshold').attr('x1', x(p.threshold)).attr('x2', x(p.threshold)).attr('y1', m.t).attr('y2', H - m.b);
+    this.svg.append('line').attr('class', 'threshold').attr('x1', x(p.threshold)).attr('x2', x(p.threshold)).attr('y1', m.t).attr('y2', H - m.b)
+      .append('title').text(`q-quantile (q = ${view.q.toFixed(2)}): cost ${p.threshold.toPrecision(3)}`);
+    if (view.hop) {
+      const hx = x(Math.max(view.hop.cost, lo));
+      const g = this.svg.append('g').attr('class', `hop-mark${view.hop.breaks ? ' breaks' : ''}`);
+      g.append('line').attr('x1', hx).attr('x2', hx).attr('y1', m.t).attr('y2', H - m.b);
+      g.append('text').attr('x', Math.min(hx + 3, W - 60)).attr('y', m.t + 8).text(view.hop.breaks ? 'this hop (breaks)' : 'this hop');
+    }
     this.svg.append('g').attr('transform', `translate(0,${H - m.b})`).call(d3.axisBottom(x).ticks(4, '~g'));
     this.svg.append('g').attr('transform', `translate(${m.l},0)`).call(d3.axisLeft(y).ticks(3));
-    const persisting = costs.filter((c) => c <= p.threshold).length;
-    this.caption.textContent = `${persisting} of ${costs.length} hops persist (cost ≤ ${p.threshold.toFixed(4)}); total cost ${p.total.toFixed(3)}, ${p.certified ? 'certified optimal' : 'not certified'} (${p.method}, ${Math.round(p.ms)} ms)`;
+    this.svg.append('text').attr('class', 'axis-label').attr('x', (m.l + W - m.r) / 2).attr('y', H - 2).attr('text-anchor', 'middle')
+      .text('hop cost |a − b|² (log scale)');
+    this.svg.append('text').attr('class', 'axis-label').attr('transform', `translate(10,${(m.t + H - m.b) / 2}) rotate(-90)`).attr('text-anchor', 'middle')
+      .text('features');
+    const within = costs.filter((c) => c <= p.threshold).length;
+    const nullText = p.nullCut === undefined ? 'null baseline: computing…'
+      : `chance level (${NULL_PERCENTILE * 100}th percentile of best scores against a randomly rotated ${layerNames[index + 1]}): score ${p.nullCut.toFixed(3)}; ${p.significant} of ${costs.length} hops score above it`;
+    const scoreText = view.crit === 'score' ? `; ${Array.from(p.score).filter((s) => s >= view.smin).length} hops have score ≥ ${view.smin}` : '';
+    this.caption.textContent = `q = ${view.q.toFixed(2)} is a rank, not a test: the dashed line is the ${view.q.toFixed(2)}-quantile of this pair's costs, so ${within} of ${costs.length} hops fall at or below it by construction. ${nullText}${scoreText}. Total cost ${p.total.toFixed(3)}, ${p.certified ? 'certified optimal' : `not certified (gap ≤ ${p.gap_bound.toPrecision(3)})`} (${p.method}, ${Math.round(p.ms)} ms).`;
+    this.caption.title = methodHelp(p.method);
+    this.root.querySelector('.method-help').textContent = methodHelp(p.method);
   }
 }

@@ -58,8 +58,8 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       const shown = await page.locator('#graph svg rect.feature').count();
       assert(shown > 50 && shown <= 5000, `zoomed in, visible features are SVG nodes (${shown})`);
       assertEq(await page.locator(`#graph svg rect.feature[data-layer="3"][data-feature="${f}"]`).count(), 1, 'the clicked feature is one of them');
-      assert(/\/8|persists|stops/.test(await page.textContent('#chain-summary')), 'summary shown');
-      assert(await page.locator('#detail svg.sparkline path').count() === 1, 'decoder-norm sparkline drawn');
+      assertEq(await page.textContent('#chain-summary'), 'same feature through all 8 layers (L0–L7): no hop breaks', 'summary: the planted chain does not break');
+      assertEq(await page.locator('#detail svg.sparkline path.norm-line').count(), 1, 'decoder-norm sparkline drawn');
 
       await page.click('#copy-link');
       const link = await page.evaluate(() => navigator.clipboard.readText());
@@ -204,7 +204,8 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       await page.press('#search', 'Enter');
       await page.waitForFunction((ff) => document.querySelector(`#chain-table tr.current[data-feature="${ff}"]`), f);
       assertEq(await tableFeatures(page), truthChain(truth, 3, f).slice(2, 6), 'chain over layers 2..5 equals the planted one');
-      assertEq(await selection(page), [1, f], 'model layer 3 is position 1 of the subset');
+      assertEq(await selection(page), [3, f], 'the selection names model layer 3 (position 1 of the subset)');
+      assert(page.url().includes(`sel=3:${f}`), 'and so does the URL');
 
       await page.goto(`${iso.url}#pack=demo%2Fmanifest.json&layers=6-9`);
       await page.reload();
@@ -232,7 +233,7 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       const f = plantedFeatureWithFullChain(truth, 2);
       await page.fill('#search', labels[f]);
       await page.press('#search', 'Enter');
-      const hit = page.locator('#search-results button', { hasText: `L2 #${f} ` });
+      const hit = page.locator('#search-results button', { hasText: `L2 · resid_post feature ${f} · ` });
       await hit.click();
       await page.waitForFunction((ff) => document.querySelector(`#chain-table tr.current[data-feature="${ff}"]`), f);
       assertEq(await selection(page), [2, f], 'label search selects the feature');
@@ -276,14 +277,14 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
         return { name: dl.suggestedFilename(), bytes: fs.readFileSync(await dl.path()) };
       };
       const csv = await grab('#export-csv');
-      const lines = csv.bytes.toString().trim().split('\n');
-      assertEq(lines[0], 'layer,feature,label,hop_cost,hop_score,persisting', 'CSV header');
-      assertEq(lines.slice(1).map((l) => Number(l.split(',')[1])), truthChain(truth, 1, f), 'CSV rows are the chain');
+      const lines = csv.bytes.toString().trim().split('\r\n').filter((l) => !l.startsWith('# '));
+      assertEq(lines[0], 'layer,hook,feature,label,hop_cost_into_row (weighted squared distance),hop_score_into_row (1=identical; 0=orthogonal),persists_into_row (chosen criterion),within_q_quantile_into_row (rank)', 'CSV header');
+      assertEq(lines.slice(1).map((l) => Number(l.split(',')[2])), truthChain(truth, 1, f), 'CSV rows are the chain');
       const json = JSON.parse((await grab('#export-json')).bytes.toString());
-      assertEq(json.selected, { layer: 1, feature: f }, 'JSON selection');
-      assert(json.link.includes(`sel=1:${f}`) && json.manifest_hash.length === 64, 'JSON carries the link and manifest hash');
+      assertEq(json.selected, { layer: 1, position: 1, feature: f }, 'JSON selection');
+      assert(json.provenance.link.includes(`sel=1:${f}`) && json.provenance.loaded_from.hash.length === 64, 'JSON carries the link and manifest hash');
       const svg = (await grab('#export-svg')).bytes.toString();
-      assert(svg.startsWith('<svg') && svg.includes('circle') && svg.includes('data:image/png'), 'SVG has nodes and the link layer');
+      assert(svg.startsWith('<svg') && svg.includes('circle') && svg.includes('data-links='), 'SVG has nodes and the links (as vector paths)');
       const png = (await grab('#export-png')).bytes;
       assertEq([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'PNG signature');
     },
@@ -322,7 +323,7 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       await page.goto(iso.url);
       await page.waitForSelector('#progress-layer-7', { timeout: 20000 });
       const rows = await page.$$eval('#progress .prow .plabel', (els) => els.map((e) => e.textContent));
-      assertEq(rows.slice(0, 9), ['total', ...[0, 1, 2, 3, 4, 5, 6, 7].map((l) => `layer ${l}`)], 'total bar, then one per layer');
+      assertEq(rows.slice(0, 9), ['total', ...[0, 1, 2, 3, 4, 5, 6, 7].map((l) => `L${l} · resid_post`)], 'total bar, then one per layer');
       await page.waitForFunction(() => { const t = document.querySelector('#progress-total + .ptext'); return t && /ETA/.test(t.textContent); }, null, { timeout: 20000 });
       const total = await page.textContent('#progress-total + .ptext');
       const mib = (demoManifest.layers.reduce((a, l) => a + l.shards.reduce((b, sh) => b + sh.bytes, 0), 0) / 2 ** 20).toFixed(1);
@@ -341,7 +342,7 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       await page.waitForFunction(() => {
         const compute = document.getElementById('progress-compute-text');
         const bars = [...document.querySelectorAll('#progress progress[id^="progress-layer-"]')];
-        return document.body.dataset.status === 'matching' && compute && /^layers [1-9]→/.test(compute.textContent) && bars.some((b) => b.value < 1);
+        return document.body.dataset.status === 'matching' && compute && /^L[1-9] · \S+ → /.test(compute.textContent) && bars.some((b) => b.value < 1);
       }, null, { timeout: 30000 });
       assertEq(await waitReady(page), 'ready', 'status');
       assert(/7 layer pairs matched/.test(await status(page)), 'all 7 demo pairs matched');

@@ -1,0 +1,41 @@
+// Provenance shared by every export: what was loaded (sources with hashes, hooks, d, F,
+// activation, folding), how it was matched (weights, cosine, int8 kernel), what "persists"
+// meant (criterion, q, score threshold, null baseline), whether each pair's optimum is
+// certified, and which build of the app did it, when.
+//
+// meta: { app, created, origin, sources, settings, criterion, pairs, link, title, selection }
+export function provenance(meta) {
+  return {
+    app: meta.app,
+    created: meta.created,
+    link: meta.link,
+    loaded_from: meta.origin,
+    sources: meta.sources,
+    matching: meta.settings,
+    persistence: meta.criterion,
+    pairs: meta.pairs,
+  };
+}
+
+// The same as "key: value" lines (CSV comment lines start with "# " in front of each).
+export function provenanceLines(meta) {
+  const o = meta.origin;
+  const lines = [
+    `saematch-web export (${meta.app.name} ${meta.app.version}, commit ${meta.app.commit}), created ${meta.created}`,
+    `link: ${meta.link}`,
+    o.kind === 'pack' ? `loaded from: pack ${o.url} (manifest sha256 ${o.hash})` : `loaded from: ${meta.sources.length} SAE files by URL`,
+  ];
+  for (const s of meta.sources) {
+    lines.push(`source ${s.name}: hook ${s.hook || '-'}; ${s.activation}; d=${s.d}; F=${s.F}; folding ${s.folding}; file ${s.file}; sha256 ${s.sha256 || 'not computed (read by HTTP Range)'}`);
+  }
+  const w = meta.settings;
+  lines.push(`matching: w_dec=${w.w_dec} w_enc=${w.w_enc} w_b=${w.w_b} cosine=${w.cosine ? 'yes' : 'no'} int8_kernel=${w.int8 ? 'yes' : 'no'}`);
+  const c = meta.criterion;
+  lines.push(`persists means: ${c.text} (criterion=${c.criterion}; q=${c.q}; score_min=${c.score_min}; null percentile=${c.null_percentile})`);
+  for (const p of meta.pairs) {
+    lines.push(`pair ${p.pair}: q-quantile cost ${p.q_quantile_cost}; null score cut ${p.null_score_cut ?? 'n/a'}; ${p.certified ? 'certified optimal' : `not certified, gap <= ${p.gap_bound}`}; method ${p.method}; total cost ${p.total_cost}`);
+  }
+  lines.push('units: cost = weighted squared distance |a-b|^2 between folded rows; score = 1 - cost/(|a|^2+|b|^2), 1 = identical, 0 = orthogonal');
+  if (meta.selection) lines.push(`selected: ${meta.selection}`);
+  return lines;
+}
