@@ -3,6 +3,7 @@
 #include "saematch/half.h"
 #include "saematch/quant.h"
 #include "saematch/sha256.h"
+#include <cstdint>
 #include <cstdio>
 #include <cmath>
 #include <cstring>
@@ -220,6 +221,14 @@ void validate_layer(const Json& e, uint64_t d, const LoadLimits& lim, const std:
     if (total > blob) break;
   }
   if (total != blob) fail(what + ": its shards hold " + std::to_string(total) + " bytes, blob_bytes says " + std::to_string(blob));
+  if (e.find("topk")) manifest_int(e, "topk", 0, F, what);
+  if (const Json* act = e.find("activation"))
+    if (!act->is_str() || (act->str != "jumprelu" && act->str != "relu" && act->str != "topk")) fail(what + ": activation must be jumprelu, relu or topk");
+  if (const Json* lab = e.find("labels")) if (!lab->is_str() || lab->str.empty()) fail(what + ": labels must name a file");
+  if (const Json* ex = e.find("explainers")) {
+    if (ex->type != Json::Array) fail(what + ": explainers must be a list of model names");
+    for (auto& x : ex->arr) x.as_str(what + ": every explainer");
+  }
   if (e.find("labels_count") && manifest_int(e, "labels_count", 0, uint64_t(1) << 24, what) != F)
     fail(what + ": labels_count " + std::to_string(int64_t(e.at("labels_count").num)) + " differs from F=" + std::to_string(F));
 }
@@ -356,7 +365,7 @@ int PackedLayer::d() const { return int(entry.at("d_model").as_num("d_model")); 
 PackedLayer pack_single_layer(const Sae& raw, const std::string& quant) {
   PackOptions o;
   o.quant = quant;
-  o.max_shard_bytes = size_t(1) << 40;  // one shard: nothing is served, it only stays in memory
+  o.max_shard_bytes = SIZE_MAX / 2;  // one shard: nothing is served, it only stays in memory (1 << 40 overflowed wasm32)
   auto files = make_pack({raw}, {}, o, nullptr);
   PackedLayer p;
   for (auto& f : files) {
