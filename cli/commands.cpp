@@ -4,7 +4,9 @@
 #include "saematch/chains.h"
 #include "saematch/layerskip.h"
 #include "saematch/loaders.h"
+#include "saematch/neuronpedia.h"
 #include "saematch/pack.h"
+#include "saematch/permutation.h"
 #include "saematch/parallel.h"
 #include "saematch/synth.h"
 #include "saematch/zip.h"
@@ -36,6 +38,15 @@ MatchOptions match_options(Args& a) {
   return o;
 }
 
+// --max-array-mib: the cap on any one array a file may claim (LoadLimits::max_array_bytes).
+LoadLimits load_limits(Args& a) {
+  LoadLimits lim;
+  double mib = a.num("max-array-mib", double(lim.max_array_bytes >> 20));
+  if (!(mib >= 0.01 && mib <= 1024 * 1024)) fail("--max-array-mib must be between 0.01 and 1048576");
+  lim.max_array_bytes = uint64_t(mib * 1048576.0);
+  return lim;
+}
+
 Json ints(const std::vector<int>& v) { Json a = Json::array(); for (int x : v) a.push(Json::number(x)); return a; }
 Json floats(const std::vector<float>& v) { Json a = Json::array(); for (float x : v) a.push(Json::number(x)); return a; }
 
@@ -60,21 +71,64 @@ void make_dir(const std::string& p) {
   }
 }
 
-std::vector<Sae> load_layers(const std::vector<std::string>& paths) {
+std::vector<Sae> load_layers(const std::vector<std::string>& paths, const LoadLimits& lim) {
   std::vector<Sae> out;
   for (auto& p : paths) {
-    out.push_back(load_sae(p));
+    out.push_back(load_sae(p, lim));
     if (out.back().d() != out.front().d())
       fail("d_model mismatch: " + p + " has d_model=" + std::to_string(out.back().d()) + " but " + paths.front() + " has " + std::to_string(out.front().d()));
   }
   return out;
 }
 
-MatF load_acts(const std::string& path) {
-  auto b = read_whole_file(path);
-  Tensor t = parse_npy(b.data(), b.size(), path);
+MatF load_acts(const std::string& path, const LoadLimits& lim) {
+  auto b = read_whole_file(path, lim.max_array_bytes + (1u << 20));  // one array plus its header
+  Tensor t = parse_npy(b.data(), b.size(), path, lim);
   if (t.shape.size() != 2) fail(path + ": activations must be a 2-D array [N, d], got " + t.shape_str());
   return Eigen::Map<MatF>(t.data.data(), t.shape[0], t.shape[1]);
+}
+
+// labelsNN.json per layer from --labels-dir; a missing folder, or one with none of these files,
+// is an error (silently writing a pack without labels would hide the mistake).
+std::vector<std::vector<std::string>> read_labels_dir(const std::string& dir, size_t n_layers) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) fail("--labels-dir " + dir + ": no such folder");
+  if (!S_ISDIR(st.st_mode)) fail("--labels-dir " + dir + ": not a folder");
+  std::vector<std::vector<std::string>> labels(n_layers);
+  size_t found = 0;
+  for (size_t l = 0; l < n_layers; ++l) {
+    char name[32]; std::snprintf(name, sizeof name, "/labels%02zu.json", l);
+    const std::string p = dir + name;
+    if (stat(p.c_str(), &st) != 0) continue;
+    auto b = read_whole_file(p, uint64_t(256) << 20);
+    Json j;
+    try { j = Json::parse(std::string(b.begin(), b.end())); } catch (const Error& e) { fail(p + ": " + e.what()); }
+    if (j.type != Json::Array) fail(p + ": labels must be a JSON array of strings");
+    for (auto& v : j.arr) labels[l].push_back(v.as_str(p + ": every label"));
+    ++found;
+  }
+  char last[32]; std::snprintf(last, sizeof last, "labels%02zu.json", n_layers - 1);
+  if (!found) fail("--labels-dir " + dir + ": none of labels00.json .. " + last + " is in this folder");
+  return labels;
+}
+
+// Neuronpedia's explanation export into the labels: a feature keeps a label from --labels-dir;
+// the export fills the features that have none. The explainer models go to the manifest.
+void add_neuronpedia_labels(const std::string& dir, const std::vector<Sae>& layers, const LoadLimits& lim, PackOptions& po,
+                            std::vector<std::vector<std::string>>& labels) {
+  std::vector<int> ids, F;
+  for (size_t l = 0; l < layers.size(); ++l) { ids.push_back(layers[l].meta.layer >= 0 ? layers[l].meta.layer : int(l)); F.push_back(layers[l].F()); }
+  NeuronpediaExplanations np(po.neuronpedia_model, po.neuronpedia_source, ids, F);
+  np.add_dir(dir, lim);
+  std::printf("%s\n", np.summary().c_str());
+  auto found = np.labels();
+  po.explainers = np.explainers();
+  for (size_t l = 0; l < layers.size(); ++l) {
+    if (found[l].empty()) continue;
+    if (labels[l].empty()) { labels[l] = found[l]; continue; }
+    if (labels[l].size() != found[l].size()) continue;  // make_pack reports the wrong count
+    for (size_t f = 0; f < found[l].size(); ++f) if (labels[l][f].empty()) labels[l][f] = found[l][f];
+  }
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -84,9 +138,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 int cmd_info(int argc, char** argv) {
   Args a(argc, argv, 2, kFlags);
+  LoadLimits lim = load_limits(a);
   a.done();
   if (a.pos.size() != 1) fail("info takes one file");
-  Sae s = load_sae(a.pos[0]);
+  Sae s = load_sae(a.pos[0], lim);
   std::printf("%s: %s\n", a.pos[0].c_str(), describe_sae(s).c_str());
   return 0;
 }
@@ -94,10 +149,11 @@ int cmd_info(int argc, char** argv) {
 int cmd_match(int argc, char** argv) {
   Args a(argc, argv, 2, kFlags);
   MatchOptions o = match_options(a);
+  LoadLimits lim = load_limits(a);
   std::string out = a.str("out", "");
   a.done();
   if (a.pos.size() != 2) fail("match takes two SAEs: A B");
-  auto layers = load_layers(a.pos);
+  auto layers = load_layers(a.pos, lim);
   auto t0 = std::chrono::steady_clock::now();
   MatchResult r = match_saes(layers[0], layers[1], o);
   Json j = match_json(r);
@@ -114,10 +170,11 @@ int cmd_chain(int argc, char** argv) {
   MatchOptions o = match_options(a);
   double q = a.num("q", 0.9);
   bool direct = a.has("direct");
+  LoadLimits lim = load_limits(a);
   std::string out = a.str("out", "");
   a.done();
   if (a.pos.size() < 2) fail("chain needs at least two layers");
-  auto layers = load_layers(a.pos);
+  auto layers = load_layers(a.pos, lim);
   std::vector<MatchResult> pairs;
   for (size_t l = 0; l + 1 < layers.size(); ++l) {
     pairs.push_back(match_saes(layers[l], layers[l + 1], o));
@@ -158,16 +215,18 @@ int cmd_eval(int argc, char** argv) {
   Args a(argc, argv, 2, kFlags);
   MatchOptions o = match_options(a);
   std::string st = a.str("sae-t", ""), st1 = a.str("sae-t1", ""), xt = a.str("acts-t", ""), xt1 = a.str("acts-t1", ""), perm = a.str("perm", "");
+  LoadLimits lim = load_limits(a);
   a.done();
   if (st.empty() || st1.empty() || xt.empty() || xt1.empty()) fail("eval needs --sae-t, --sae-t1, --acts-t and --acts-t1");
-  auto layers = load_layers({st, st1});
+  auto layers = load_layers({st, st1}, lim);
   std::vector<int> a_to_b;
   if (!perm.empty()) {
-    auto b = read_whole_file(perm);
-    Json j = Json::parse(std::string(b.begin(), b.end()));
-    for (auto& v : j.at("a_to_b").arr) a_to_b.push_back(int(v.as_num("a_to_b")));
+    auto b = read_whole_file(perm, uint64_t(256) << 20);
+    Json j;
+    try { j = Json::parse(std::string(b.begin(), b.end())); } catch (const Error& e) { fail(perm + ": " + e.what()); }
+    a_to_b = parse_permutation(j, layers[0].F(), layers[1].F(), perm);
   } else a_to_b = match_saes(layers[0], layers[1], o).a_to_b;
-  MatF x0 = load_acts(xt), x1 = load_acts(xt1);
+  MatF x0 = load_acts(xt, lim), x1 = load_acts(xt1, lim);
   LayerSkipReport r = evaluate_layer_skip(layers[0], layers[1], a_to_b, x0, x1);
   std::printf("N=%lld explained variance of x_t+1:\n  layer skip (encode t, permute, decode t+1): %.4f\n  identity x_t:                               %.4f\n"
               "  SAE t+1 on x_t:                             %.4f\n  SAE t+1 on x_t+1 (reconstruction):         %.4f\n",
@@ -184,19 +243,15 @@ int cmd_pack(int argc, char** argv) {
   po.max_shard_bytes = size_t(mib * 1024 * 1024);
   po.model = a.str("model", ""); po.title = a.str("title", "");
   po.neuronpedia_model = a.str("neuronpedia-model", ""); po.neuronpedia_source = a.str("neuronpedia-source", "");
-  std::string out = a.str("out", ""), labels_dir = a.str("labels-dir", "");
+  std::string out = a.str("out", ""), labels_dir = a.str("labels-dir", ""), np_dir = a.str("neuronpedia-explanations", "");
+  LoadLimits lim = load_limits(a);
   a.done();
   if (out.empty() || a.pos.empty()) fail("pack needs layers and --out DIR");
-  auto layers = load_layers(a.pos);
-  std::vector<std::vector<std::string>> labels(layers.size());
-  if (!labels_dir.empty())
-    for (size_t l = 0; l < layers.size(); ++l) {
-      char name[32]; std::snprintf(name, sizeof name, "/labels%02zu.json", l);
-      struct stat stt;
-      if (stat((labels_dir + name).c_str(), &stt) != 0) continue;
-      auto b = read_whole_file(labels_dir + name);
-      for (auto& v : Json::parse(std::string(b.begin(), b.end())).arr) labels[l].push_back(v.as_str("label"));
-    }
+  if (!np_dir.empty() && (po.neuronpedia_model.empty() || po.neuronpedia_source.empty()))
+    fail("--neuronpedia-explanations needs --neuronpedia-model and --neuronpedia-source (to pick the lines of this pack's layers)");
+  auto layers = load_layers(a.pos, lim);
+  std::vector<std::vector<std::string>> labels = labels_dir.empty() ? std::vector<std::vector<std::string>>(layers.size()) : read_labels_dir(labels_dir, layers.size());
+  if (!np_dir.empty()) add_neuronpedia_labels(np_dir, layers, lim, po, labels);
   if (po.model.empty()) po.model = layers[0].meta.model;
   po.hook = layers[0].meta.hook;
   PackReport rep;

@@ -19,10 +19,13 @@ static const char* kUsage =
   "        [--pack manifest.json (A, B: layer positions)] (plus the cost options, --int8)\n"
   "  pack L0 L1 ... --out DIR           browser pack: manifest.json + shards\n"
   "        [--quant int8|fp16|f32] [--shard-mib 8] [--labels-dir D] [--model M] [--title T]\n"
-  "        [--neuronpedia-model M --neuronpedia-source S]\n"
+  "        [--neuronpedia-model M --neuronpedia-source S [--neuronpedia-explanations DIR]]\n"
+  "                                     DIR: Neuronpedia's explanation export (batch-N.jsonl.gz) -> labels\n"
   "  synth --out DIR [--layers 4] [--F 512] [--d 64] [--noise 0.05] [--death 0.05]\n"
   "        [--theta-spread 1] [--seed 1] [--acts N] [--pack]\n"
-  "                                     synthetic SAEs with planted chains (truth.json)\n";
+  "                                     synthetic SAEs with planted chains (truth.json)\n"
+  "  info, match, chain, eval, pack also take [--max-array-mib 2048]: the most one array of an input\n"
+  "  file may claim (sizes in headers are checked against it and the file before anything is allocated)\n";
 
 int main(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {

@@ -67,5 +67,94 @@ expect_error "bad option value" "expects a number" "$CLI" match "$A" "$A" --w-de
 expect_error "negative weight" "weights" "$CLI" match "$A" "$A" --w-dec -1
 expect_error "unknown option" "unknown option" "$CLI" match "$A" "$A" --frobnicate 1
 expect_error "huge synth" "synth" "$CLI" synth --out "$T/huge" --F 100000000
+
+# Hostile files (issue 11): each refused with its exact reason, before any large allocation
+# (the CLI runs under a 600 MB address-space limit, so a big allocation would say "out of memory").
+/usr/bin/python3 - "$T" <<'PY'
+import json, os, struct, sys, zipfile, zlib, gzip
+import numpy as np
+t = sys.argv[1]
+def npz_with(path, name, data, claimed, method=zipfile.ZIP_DEFLATED):
+    # A one-entry npz whose central directory claims `claimed` bytes for `data`.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as z: z.writestr(name, data)
+    b = bytearray(open(path, "rb").read())
+    cd = b.index(b"PK\x01\x02")
+    struct.pack_into("<H", b, 8, method); struct.pack_into("<H", b, cd + 10, method)
+    struct.pack_into("<I", b, cd + 24, claimed)
+    open(path, "wb").write(bytes(b))
+# 356-byte-class npz whose directory claims 3.75 GiB.
+npz_with(t + "/tiny.npz", "W_dec.npy", zlib.compress(b"\0" * 64)[2:-4], 0xF0000000)
+# A 2 MB deflate bomb of 2 GiB zeros: with full flushes the compressor's output for each further
+# MiB of zeros is the same bytes, so the stream is built without compressing 2 GiB.
+c = zlib.compressobj(9, zlib.DEFLATED, -15); z = bytes(1 << 20)
+first = c.compress(z) + c.flush(zlib.Z_FULL_FLUSH); more = c.compress(z) + c.flush(zlib.Z_FULL_FLUSH)
+bomb = first + more * 2047 + c.flush(zlib.Z_FINISH)
+npz_with(t + "/bomb.npz", "W_dec.npy", bomb, (2 << 30) - 1)
+npz_with(t + "/liar.npz", "W_dec.npy", bomb, 1 << 20)  # says 1 MiB, would give 2 GiB
+# safetensors whose W_dec offsets sit near 2^64 (they used to wrap and read the header bytes).
+d = dict(np.load(t + "/syn/layer_00/params.npz"))
+hdr, blobs, off = {}, [], 0
+for k, v in d.items():
+    b = v.astype("<f4").tobytes(); hdr[k] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}; blobs.append(b); off += len(b)
+hdr["W_dec"]["data_offsets"] = [18446744073709551600, 18446744073709551600 + len(d["W_dec"].astype("<f4").tobytes())]
+h = json.dumps(hdr).encode(); h += b" " * ((8 - len(h) % 8) % 8)
+open(t + "/wrap.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+# A SAELens folder whose cfg.json is a directory.
+os.makedirs(t + "/sl/cfg.json", exist_ok=True)
+hdr2 = {k: dict(v) for k, v in hdr.items()}; off = 0
+for k, v in d.items(): n = v.size * 4; hdr2[k]["data_offsets"] = [off, off + n]; off += n
+h = json.dumps(hdr2).encode(); h += b" " * ((8 - len(h) % 8) % 8)
+open(t + "/sl/sae_weights.safetensors", "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+# Permutation files that are not permutations.
+perm = json.load(open(t + "/perm.json"))["a_to_b"]
+for name, bad in {"repeat": perm[:1] * 2 + perm[2:], "huge": [1e300] + perm[1:], "frac": [0.5] + perm[1:], "short": perm[:-1]}.items():
+    json.dump({"a_to_b": bad}, open(t + "/perm_%s.json" % name, "w"))
+# Neuronpedia's explanation export for the pack test: two layers, bad lines of each kind.
+def export(layer, lines, batch=0):
+    p = t + "/npx/synthetic/%s/explanations" % layer; os.makedirs(p, exist_ok=True)
+    text = "".join(l if isinstance(l, str) else json.dumps(l) + "\n" for l in lines).encode()
+    open(p + "/batch-%d.jsonl.gz" % batch, "wb").write(gzip.compress(text, compresslevel=5))
+def line(i, desc, layer="0-res-test", model="synthetic", who="gpt-4o-mini", id="clx"):
+    return {"id": id, "modelId": model, "layer": layer, "index": i, "description": desc, "explanationModelName": who, "typeName": "oai_token-act-pair"}
+export("0-res-test", [line("5", "apples", id="clb"), line("5", "fruit", who="claude-3-5-haiku", id="cla"), line(7, "seven"),
+                      line("256", "past F"), line("9", "x", model="gemma-2-2b"), "{oops\n", line("4", "x", layer="7-res-test")])
+export("1-res-test", [line("0", "first of layer 1", layer="1-res-test", who="gpt-4.1")])
+os.makedirs(t + "/npx_empty", exist_ok=True)
+PY
+limited() { (ulimit -v 600000; "$@"); }
+expect_error "npz directory claiming 3.75 GiB" "claims 4026531840 bytes (3.8 GiB), above the limit of 2147483648 bytes (2.0 GiB) per array" limited "$CLI" info "$T/tiny.npz"
+expect_error "2 MB deflate bomb (2 GiB)" "claims 2147483647 bytes (2.0 GiB) from [0-9]* bytes (2.0 MiB) compressed, more than 200 times its size (a decompression bomb?)" limited "$CLI" info "$T/bomb.npz"
+expect_error "deflate bomb declaring 1 MiB stops there" "ZIP entry 'W_dec.npy': deflate data gives more bytes than its header declares" limited "$CLI" info "$T/liar.npz"
+expect_error "safetensors offsets near 2^64" "safetensors tensor 'W_dec' data_offsets must be an integer in 0..9007199254740992" limited "$CLI" info "$T/wrap.safetensors"
+expect_error "--max-array-mib lowers the cap" "above the limit of 10485 bytes per array" "$CLI" info "$A" --max-array-mib 0.01
+mkfifo "$T/fifo.npz"
+expect_error "FIFO input does not block" "$T/fifo.npz: not a regular file (it is a FIFO)" timeout 20 "$CLI" info "$T/fifo.npz"
+expect_error "cfg.json is a directory" "$T/sl/cfg.json: not a regular file (it is a directory)" "$CLI" info "$T/sl"
+expect_error "--labels-dir missing" "--labels-dir /nonexistent: no such folder" "$CLI" pack "$A" --out "$T/p2" --labels-dir /nonexistent
+expect_error "--labels-dir without labels files" "--labels-dir $T/npx_empty: none of labels00.json .. labels00.json is in this folder" "$CLI" pack "$A" --out "$T/p2" --labels-dir "$T/npx_empty"
+EV=(eval --sae-t "$A" --sae-t1 "$T/syn/layer_01/params.npz" --acts-t "$T/syn/layer_00/acts_in.npy" --acts-t1 "$T/syn/layer_00/acts_next.npy")
+expect_error "eval --perm: repeated index" "perm_repeat.json: a_to_b\[1\] repeats feature [0-9]* (already at a_to_b\[0\]): not a permutation" "$CLI" "${EV[@]}" --perm "$T/perm_repeat.json"
+expect_error "eval --perm: index 1e300" "perm_huge.json: a_to_b\[0\] = 1e+300 is outside 0..255 (F of the second SAE)" "$CLI" "${EV[@]}" --perm "$T/perm_huge.json"
+expect_error "eval --perm: non-integer" "perm_frac.json: a_to_b\[0\] = 0.5 is not an integer feature index" "$CLI" "${EV[@]}" --perm "$T/perm_frac.json"
+expect_error "eval --perm: wrong length" "perm_short.json: a_to_b has 255 entries, the first SAE has F=256" "$CLI" "${EV[@]}" --perm "$T/perm_short.json"
+
+# Neuronpedia explanations into pack labels (issue 9, 3a).
+NP=(--neuronpedia-model synthetic --neuronpedia-source res-test)
+if "$CLI" pack "$T"/syn/layer_0{0,1,2}/params.npz --out "$T/npack" "${NP[@]}" --neuronpedia-explanations "$T/npx" >"$T/np.txt" 2>&1 &&
+   grep -qx "Neuronpedia explanations: 2 files, 8 lines; labels for 3 features on 2 layers; skipped 3 bad lines (1 not JSON, 1 index out of range, 1 wrong model, 0 missing fields); 1 lines for layers not in this pack" "$T/np.txt" &&
+   /usr/bin/python3 - "$T" <<'PY'
+import json, sys
+t = sys.argv[1]
+m = json.load(open(t + "/npack/manifest.json"))
+l0, l1 = (json.load(open(t + "/npack/" + m["layers"][k]["labels"])) for k in (0, 1))
+ok = (len(l0) == 256 and l0[5] == "fruit" and l0[7] == "seven" and l0[4] == "" and l1[0] == "first of layer 1"
+      and m["layers"][0]["explainers"] == ["claude-3-5-haiku", "gpt-4o-mini"] and m["layers"][1]["explainers"] == ["gpt-4.1"]
+      and m["layers"][0]["labels_count"] == 256 and "labels" not in m["layers"][2] and "explainers" not in m["layers"][2])
+sys.exit(0 if ok else 1)
+PY
+then ok "pack --neuronpedia-explanations"; else bad "pack --neuronpedia-explanations ($(cat "$T/np.txt"))"; fi
+expect_error "explanations: missing folder" "/nonexistent/np: no such folder (expected Neuronpedia's explanation export)" "$CLI" pack "$A" --out "$T/p3" "${NP[@]}" --neuronpedia-explanations /nonexistent/np
+expect_error "explanations: empty folder" "$T/npx_empty: no batch-N.jsonl.gz files in this folder" "$CLI" pack "$A" --out "$T/p3" "${NP[@]}" --neuronpedia-explanations "$T/npx_empty"
+expect_error "explanations need the Neuronpedia ids" "needs --neuronpedia-model and --neuronpedia-source" "$CLI" pack "$A" --out "$T/p3" --neuronpedia-explanations "$T/npx"
 echo "cli: $fails failed"
 [ $fails -eq 0 ]

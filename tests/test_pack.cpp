@@ -61,8 +61,49 @@ TEST_CASE("fp16 and f32 packs round-trip more precisely than int8") {
 
 TEST_CASE("manifests that are not packs or mix d_model are refused") {
   CHECK_THROWS_WITH(validate_manifest(Json::parse("{\"format\": \"other\"}")), Catch::Contains("not a saematch pack"));
-  Json m = Json::parse(R"({"format":"saematch-pack","version":1,"d_model":64,"layers":[{"d_model":64,"shards":[]},{"d_model":32,"shards":[]}]})");
-  CHECK_THROWS_WITH(validate_manifest(m), Catch::Contains("d_model mismatch"));
+  SynthOptions so; so.layers = 2; so.F = 64; so.d = 32;
+  auto files = make_pack(make_synthetic(so).saes, {}, PackOptions());
+  Json m = Json::parse(std::string(files[0].bytes.begin(), files[0].bytes.end()));
+  m.set("layers", m.at("layers")).arr[1].set("d_model", Json::number(16));  // set() gives a mutable reference
+  CHECK_THROWS_WITH(validate_manifest(m), "d_model mismatch: layer 1 has d_model=16, the pack says 32");
+}
+
+TEST_CASE("manifest claims are bounded and consistent: layer ids, F, blob_bytes, shards, labels_count") {
+  SynthOptions so; so.layers = 2; so.F = 64; so.d = 32;
+  SynthModel sm = make_synthetic(so);
+  PackOptions po; po.max_shard_bytes = 4096;
+  auto files = make_pack(sm.saes, sm.labels, po);
+  const Json good = Json::parse(std::string(files[0].bytes.begin(), files[0].bytes.end()));
+  REQUIRE_NOTHROW(validate_manifest(good));
+  auto with = [&](const std::string& key, Json v) { Json m = good; m.set("layers", m.at("layers")).arr[1].set(key, std::move(v)); return m; };
+  // A string layer id would flow unencoded into Neuronpedia paths.
+  CHECK_THROWS_WITH(validate_manifest(with("layer", Json::string("1/../../x"))), "layer 1: layer must be an integer in 0..1000000 (got \"1/../../x\")");
+  CHECK_THROWS_WITH(validate_manifest(with("layer", Json::number(-1))), "layer 1: layer must be an integer in 0..1000000 (got -1)");
+  CHECK_THROWS_WITH(validate_manifest(with("F", Json::number(1e12))), "layer 1: F must be an integer in 1..16777216 (got 1000000000000)");
+  CHECK_THROWS_WITH(validate_manifest(with("F", Json::number(65))), "layer 1 array 'W_dec' has shape [64,32], expected [65,32] from F and d_model");
+  CHECK_THROWS_WITH(validate_manifest(with("labels_count", Json::number(63))), "layer 1: labels_count 63 differs from F=64");
+  const double blob = good.at("layers").arr[1].at("blob_bytes").num;
+  CHECK_THROWS_WITH(validate_manifest(with("blob_bytes", Json::number(blob + 4096))), Catch::StartsWith("layer 1: blob_bytes " + std::to_string(int64_t(blob) + 4096) + " is more than its arrays take"));
+  CHECK_THROWS_WITH(validate_manifest(with("blob_bytes", Json::number(blob - 8))), Catch::Contains("lies outside the layer's"));
+  Json shards = good.at("layers").arr[1].at("shards");
+  shards.arr[0].set("bytes", Json::number(1e15));
+  CHECK_THROWS_WITH(validate_manifest(with("shards", shards)), Catch::StartsWith("layer 1 shard 0: bytes must be an integer in 1.."));
+  shards.arr[0].set("bytes", Json::number(100));
+  CHECK_THROWS_WITH(validate_manifest(with("shards", shards)), Catch::StartsWith("layer 1: its shards hold "));
+  Json big = good;
+  big.set("d_model", Json::number(1e9));
+  CHECK_THROWS_WITH(validate_manifest(big), "manifest: d_model must be an integer in 1..65536 (got 1000000000)");
+  // F x d_model beyond the per-array cap (here lowered) is refused before any layer is fetched.
+  LoadLimits lim; lim.max_array_bytes = 4096;
+  CHECK_THROWS_WITH(validate_manifest(good, lim), "layer 0 (F x d_model floats) claims 8192 bytes, above the limit of 4096 bytes per array");
+  // The engine's per-layer check validates the entry too (it may come straight from a page).
+  Json e = with("F", Json::number(1e12)).at("layers").arr[1];
+  CHECK_THROWS_WITH(check_layer_bytes(e, size_t(blob), "layer 3"), "layer 3: F must be an integer in 1..16777216 (got 1000000000000)");
+  // Labels files: one string per feature.
+  const Json& l0 = good.at("layers").arr[0];
+  CHECK(parse_layer_labels(Json::parse(std::string(files.back().bytes.begin(), files.back().bytes.end())).dump(), l0, "labels01.json").size() == 64);
+  CHECK_THROWS_WITH(parse_layer_labels("[\"a\", \"b\"]", l0, "labels00.json"), "labels00.json: 2 labels for 64 features");
+  CHECK_THROWS_WITH(parse_layer_labels("{}", l0, "labels00.json"), "labels00.json: labels must be a JSON array of strings");
 }
 
 TEST_CASE("int8 row quantisation error is bounded by half a step") {

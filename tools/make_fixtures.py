@@ -99,4 +99,38 @@ with open(os.path.join(out, "lap_cases.bin"), "wb") as f:
     f.write(struct.pack("<I", len(cases)))
     for n, m, c, opt in cases:
         f.write(struct.pack("<IId", n, m, opt)); f.write(c.astype("<f4").tobytes())
+
+# Neuronpedia's bulk explanation export, shaped like its public export script writes it:
+# {model}/{source}/explanations/batch-N.jsonl.gz, gzip.compress'd JSON lines with id, modelId,
+# layer ("{layer}-{source}"), index (a string in Neuronpedia's database), description,
+# typeName, explanationModelName, embedding. Pack model "synthetic", source "res-test".
+# tests/test_neuronpedia.cpp and tests/cli_test.sh assert exactly where these lines land.
+import gzip
+def np_export(layer, batch, lines, members=1):
+    d = os.path.join(out, "np_export", "synthetic", layer, "explanations"); os.makedirs(d, exist_ok=True)
+    text = "".join((l if isinstance(l, str) else json.dumps(l)) + "\n" for l in lines).encode()
+    cut = len(text) // members
+    parts = [text[:cut], text[cut:]] if members == 2 else [text]
+    with open(os.path.join(d, "batch-%d.jsonl.gz" % batch), "wb") as f:
+        for part in parts: f.write(gzip.compress(part, compresslevel=5))
+def npl(i, desc, layer="0-res-test", model="synthetic", who="gpt-4o-mini", id=None):
+    r = {"id": id or "clx%05d%s" % (int(i) if str(i).isdigit() else 0, layer[:1]), "modelId": model, "layer": layer, "index": i,
+         "authorId": "x", "description": desc, "embedding": [0.25] * 8, "typeName": "oai_token-act-pair", "explanationModelName": who}
+    return r
+np_export("0-res-test", 0, [
+    npl("5", " apples and pears", id="clb0000005"),
+    npl("5", "fruit", who="claude-3-5-haiku", id="cla0000005"),   # same feature, smaller id: this one is kept
+    npl(7, "the number seven"),                                    # numeric index
+    npl("256", "past F"), npl("-1", "negative"), npl("1e3", "not digits"),   # index out of range (3)
+    npl("9", "other model", model="gemma-2-2b"),                   # wrong model
+    "{not json",                                                   # not JSON
+    {"modelId": "synthetic", "layer": "0-res-test", "index": "3"}, # no description
+    npl("4", "other source", layer="0-res-other"),                 # layers not in the pack (2)
+    npl("4", "other layer", layer="5-res-test"),
+    "",
+])
+np_export("0-res-test", 1, [npl(str(i), "feature %d of layer 0" % i) for i in range(200, 256)])
+np_export("1-res-test", 0, [npl("0", "<b>bold</b> & \"quotes\"", layer="1-res-test", who="gpt-4.1"),
+                            npl("255", "last feature", layer="1-res-test", who="gpt-4.1")], members=2)
+with open(os.path.join(out, "np_export", "synthetic", "README.txt"), "w") as f: f.write("not a batch file\n")
 print("fixtures written to", out)

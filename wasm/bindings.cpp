@@ -369,7 +369,12 @@ void validateManifest(const std::string& text) { validate_manifest(Json::parse(t
 int threads() { return thread_count(); }
 // Size of the WASM heap in bytes (it only grows): what the engine has taken so far.
 double heapBytes() { return double(emscripten_get_heap_size()); }
-std::string errorMessage(intptr_t p) { return reinterpret_cast<std::exception*>(p)->what(); }
+std::string errorMessage(intptr_t p) {
+  const std::exception* e = reinterpret_cast<std::exception*>(p);
+  // Sizes are checked before allocating, so this is a genuinely large input, not a forged claim.
+  if (dynamic_cast<const std::bad_alloc*>(e)) return "out of memory: the engine could not allocate space for this input (4 GB WASM limit)";
+  return e->what();
+}
 
 EMSCRIPTEN_BINDINGS(saematch) {
   class_<Engine>("Engine")

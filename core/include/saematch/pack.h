@@ -4,6 +4,7 @@
 // writes the files; the WASM engine turns a verified layer blob back into an SAE.
 #include "saematch/int8_cost.h"
 #include "saematch/json.h"
+#include "saematch/limits.h"
 #include "saematch/sae.h"
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct PackOptions {
   std::string model, hook;
   std::string neuronpedia_model, neuronpedia_source;  // link target {model}/{layer}-{source}/{index}
   std::string title;
+  // Per layer, the models that wrote its labels (e.g. Neuronpedia's explanationModelName);
+  // recorded as the layer entry's "explainers" when non-empty.
+  std::vector<std::vector<std::string>> explainers;
 };
 struct PackFile { std::string name; std::vector<uint8_t> bytes; };
 struct PackReport { std::vector<double> dec_rel_err, enc_rel_err; };
@@ -42,6 +46,12 @@ struct PackedLayer {
 PackedLayer pack_single_layer(const Sae& raw, const std::string& quant = "int8");
 // Throws unless n is the layer entry's blob_bytes; `what` names the layer in the message.
 void check_layer_bytes(const Json& entry, size_t n, const std::string& what);
-// Sanity checks on a parsed manifest (format, version, consistent d_model); throws with a reason.
-void validate_manifest(const Json& manifest);
+// Checks everything a manifest claims before any of it is trusted: format and version; d_model,
+// F and layer ids are integers in range (a layer id flows into Neuronpedia links, so a string is
+// refused); every layer's arrays lie inside its blob_bytes and fit F and d_model; the shard sizes
+// add up to blob_bytes; labels_count, when given, equals F. Throws with a reason naming the layer.
+void validate_manifest(const Json& manifest, const LoadLimits& lim = LoadLimits());
+// A layer's labels file (JSON array of strings) checked against its manifest entry: one string
+// per feature. `what` names the file in messages.
+std::vector<std::string> parse_layer_labels(const std::string& text, const Json& layer_entry, const std::string& what);
 }  // namespace saematch

@@ -1,6 +1,8 @@
 #include "saematch/arrays.h"
 #include "saematch/error.h"
 #include "saematch/half.h"
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace saematch {
@@ -80,7 +82,7 @@ NpyHeader parse_npy_dict(const std::string& h, const std::string& what) {
 }
 }  // namespace
 
-Tensor parse_npy(const uint8_t* p, size_t n, const std::string& what) {
+Tensor parse_npy(const uint8_t* p, size_t n, const std::string& what, const LoadLimits& lim) {
   static const uint8_t magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
   if (n < 10 || std::memcmp(p, magic, 6) != 0) fail(what + ": not a .npy array (bad magic)");
   int major = p[6];
@@ -90,7 +92,7 @@ Tensor parse_npy(const uint8_t* p, size_t n, const std::string& what) {
     if (n < 12) fail(what + ": truncated .npy header");
     hlen = size_t(p[8]) | size_t(p[9]) << 8 | size_t(p[10]) << 16 | size_t(p[11]) << 24; hstart = 12;
   } else fail(what + ": unsupported .npy version " + std::to_string(major));
-  if (hstart + hlen > n) fail(what + ": truncated .npy header");
+  if (hlen > n - hstart) fail(what + ": truncated .npy header");
   NpyHeader h = parse_npy_dict(std::string(reinterpret_cast<const char*>(p + hstart), hlen), what);
   DType t; bool big = false;
   std::string d = h.descr;
@@ -108,6 +110,7 @@ Tensor parse_npy(const uint8_t* p, size_t n, const std::string& what) {
   size_t start = hstart + hlen;
   if ((n - start) / dtype_size(t) < numel)
     fail(what + ": truncated .npy data (shape " + out.shape_str() + " needs " + std::to_string(numel * dtype_size(t)) + " bytes, has " + std::to_string(n - start) + ")");
+  check_size_claim(numel * 4, lim, what);  // as float32 (numel <= 2^34, no overflow)
   out.data.resize(size_t(numel));
   decode_elements(t, big, p + start, size_t(numel), out.data.data());
   if (h.fortran && h.shape.size() > 1) {
@@ -143,28 +146,61 @@ uint64_t safetensors_header_length(const uint8_t* p, uint64_t file_size) {
   return len;
 }
 
-SafetensorsHeader parse_safetensors_header(const std::string& text, uint64_t file_size) {
+namespace {
+// A JSON number that must be an exact non-negative integer no larger than `max` (doubles hold
+// integers exactly only up to 2^53; anything past `max` is refused before any cast).
+uint64_t json_uint(const Json& v, uint64_t max, const std::string& what) {
+  if (!v.is_num() || !(v.num >= 0) || v.num != std::floor(v.num) || v.num > double(max))
+    fail(what + " must be an integer in 0.." + std::to_string(max));
+  return uint64_t(v.num);
+}
+}  // namespace
+
+SafetensorsHeader parse_safetensors_header(const std::string& text, uint64_t file_size, const LoadLimits& lim) {
   SafetensorsHeader h;
   h.data_start = 8 + text.size();
+  if (h.data_start > file_size) fail("safetensors file is truncated inside its header");
+  const uint64_t data_size = file_size - h.data_start;
   Json j;
   try { j = Json::parse(text); } catch (const Error& e) { fail(std::string("not a safetensors file: header is not JSON (") + e.what() + ")"); }
   if (j.type != Json::Object) fail("not a safetensors file: header is not a JSON object");
+  std::vector<std::pair<SafetensorsInfo, std::string>> ranges;
   for (auto& kv : j.obj) {
     if (kv.first == "__metadata__") { h.metadata = kv.second; continue; }
     const std::string what = "safetensors tensor '" + kv.first + "'";
+    if (kv.second.type != Json::Object) fail(what + " is not described by an object");
     SafetensorsInfo info;
     const std::string& dt = kv.second.at("dtype").as_str(what + " dtype");
     if (dt == "F32") info.dtype = DType::F32; else if (dt == "F16") info.dtype = DType::F16;
     else if (dt == "BF16") info.dtype = DType::BF16; else if (dt == "F64") info.dtype = DType::F64;
     else fail(what + " has unsupported dtype " + dt);
-    for (auto& s : kv.second.at("shape").arr) info.shape.push_back(int64_t(s.as_num(what + " shape")));
-    auto& offs = kv.second.at("data_offsets").arr;
-    if (offs.size() != 2) fail(what + ": data_offsets must have two numbers");
-    info.begin = uint64_t(offs[0].as_num(what)); info.end = uint64_t(offs[1].as_num(what));
+    const Json& shape = kv.second.at("shape");
+    if (shape.type != Json::Array || shape.arr.size() > 8) fail(what + ": shape must be a list of at most 8 dimensions");
+    for (auto& s : shape.arr) info.shape.push_back(int64_t(json_uint(s, uint64_t(1) << 40, what + " shape")));
+    const Json& offs = kv.second.at("data_offsets");
+    if (offs.type != Json::Array || offs.arr.size() != 2) fail(what + ": data_offsets must have two numbers");
+    // Offsets are relative to the data section and compared with its real length, never added
+    // to anything first, so no value (up to 2^53, all a double holds exactly) can wrap around.
+    info.begin = json_uint(offs.arr[0], uint64_t(1) << 53, what + " data_offsets");
+    info.end = json_uint(offs.arr[1], uint64_t(1) << 53, what + " data_offsets");
+    if (info.end < info.begin) fail(what + ": data_offsets end before they begin");
+    if (info.end > data_size)
+      fail(what + " lies past the end of the file (bytes " + std::to_string(info.begin) + ".." + std::to_string(info.end) + " of a " +
+           std::to_string(data_size) + "-byte data section; truncated download?)");
     uint64_t numel = checked_numel(info.shape, what);
-    if (info.end < info.begin || info.end - info.begin != numel * dtype_size(info.dtype)) fail(what + ": byte range does not match its shape");
-    if (h.data_start + info.end > file_size) fail(what + " lies past the end of the file (truncated download?)");
+    if (info.end - info.begin != numel * dtype_size(info.dtype)) fail(what + ": byte range does not match its shape");
+    check_size_claim(numel * 4, lim, what);
+    ranges.push_back({info, kv.first});
     h.tensors[kv.first] = info;
+  }
+  // Tensors must not share bytes (the format forbids it; overlapping ranges mean a forged header).
+  std::sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
+  size_t widest = 0;  // among the tensors so far, the one reaching furthest
+  for (size_t k = 1; k < ranges.size(); ++k) {
+    const SafetensorsInfo& cur = ranges[k].first;
+    if (cur.end > cur.begin && cur.begin < ranges[widest].first.end)
+      fail("safetensors tensors '" + ranges[widest].second + "' and '" + ranges[k].second + "' overlap");
+    if (cur.end > ranges[widest].first.end) widest = k;
   }
   return h;
 }

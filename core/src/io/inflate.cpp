@@ -15,8 +15,10 @@ namespace {
 struct Huffman {
   std::array<uint16_t, 16> count{};
   std::array<uint16_t, 320> symbol{};
-  void build(const uint8_t* lengths, int n) {
-    count.fill(0);
+  // constexpr so that the fixed tables below are built by the compiler: nothing is filled
+  // lazily at run time, so threads decoding at once share no mutable state.
+  constexpr void build(const uint8_t* lengths, int n) {
+    for (auto& c : count) c = 0;
     for (int s = 0; s < n; ++s) count[lengths[s]]++;
     count[0] = 0;
     int left = 1;
@@ -25,15 +27,30 @@ struct Huffman {
       if (left < 0) fail("corrupt deflate stream: over-subscribed Huffman code");
     }
     std::array<uint16_t, 16> offs{};
-    for (int len = 1; len < 15; ++len) offs[len + 1] = offs[len] + count[len];
+    for (int len = 1; len < 15; ++len) offs[len + 1] = uint16_t(offs[len] + count[len]);
     for (int s = 0; s < n; ++s) if (lengths[s]) symbol[offs[lengths[s]]++] = uint16_t(s);
   }
 };
+
+// The fixed literal/length and distance codes of RFC 1951 section 3.2.6.
+constexpr Huffman fixed_table(bool distance) {
+  uint8_t l[288] = {};
+  if (distance) for (int s = 0; s < 30; ++s) l[s] = 5;
+  else for (int s = 0; s < 288; ++s) l[s] = s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8;
+  Huffman h;
+  h.build(l, distance ? 30 : 288);
+  return h;
+}
+constexpr Huffman kFixedLit = fixed_table(false);
+constexpr Huffman kFixedDist = fixed_table(true);
+static_assert(kFixedLit.count[7] == 24 && kFixedLit.count[8] == 152 && kFixedLit.count[9] == 112, "fixed literal code lengths");
+static_assert(kFixedDist.count[5] == 30, "fixed distance code lengths");
 
 struct Inflater {
   const uint8_t* src; size_t n, pos = 0;
   uint32_t bitbuf = 0; int bitcnt = 0;
   std::vector<uint8_t>& out; size_t limit;
+  const char* too_long = "more output than the declared size";  // said when output would pass `limit`
 
   [[noreturn]] void corrupt(const char* why) { fail(std::string("corrupt or truncated deflate data: ") + why); }
   uint32_t bits(int need) {
@@ -55,7 +72,7 @@ struct Inflater {
     }
     corrupt("bad Huffman code");
   }
-  void put(uint8_t b) { if (out.size() >= limit) corrupt("more output than the declared size"); out.push_back(b); }
+  void put(uint8_t b) { if (out.size() >= limit) corrupt(too_long); out.push_back(b); }
   void stored() {
     bitbuf = 0; bitcnt = 0;
     if (pos + 4 > n) corrupt("input ends early");
@@ -63,7 +80,7 @@ struct Inflater {
     pos += 4;
     if (len != (~nlen & 0xffff)) corrupt("stored block length check");
     if (pos + len > n) corrupt("input ends early");
-    if (out.size() + len > limit) corrupt("more output than the declared size");
+    if (out.size() + len > limit) corrupt(too_long);
     out.insert(out.end(), src + pos, src + pos + len); pos += len;
   }
   void codes(const Huffman& lc, const Huffman& dc) {
@@ -82,26 +99,12 @@ struct Inflater {
       if (ds >= 30) corrupt("bad distance symbol");
       size_t dist = dbase[ds] + bits(dext[ds]);
       if (dist > out.size()) corrupt("distance too far back");
-      if (out.size() + len > limit) corrupt("more output than the declared size");
+      if (out.size() + len > limit) corrupt(too_long);
       size_t from = out.size() - dist;
       for (size_t k = 0; k < len; ++k) out.push_back(out[from + k]);
     }
   }
-  void fixed() {
-    static Huffman lc, dc; static bool ready = false;
-    if (!ready) {
-      uint8_t l[288];
-      for (int s = 0; s < 144; ++s) l[s] = 8;
-      for (int s = 144; s < 256; ++s) l[s] = 9;
-      for (int s = 256; s < 280; ++s) l[s] = 7;
-      for (int s = 280; s < 288; ++s) l[s] = 8;
-      lc.build(l, 288);
-      for (int s = 0; s < 30; ++s) l[s] = 5;
-      dc.build(l, 30);
-      ready = true;
-    }
-    codes(lc, dc);
-  }
+  void fixed() { codes(kFixedLit, kFixedDist); }
   void dynamic() {
     int nlen = int(bits(5)) + 257, ndist = int(bits(5)) + 1, ncode = int(bits(4)) + 4;
     if (nlen > 286 || ndist > 30) corrupt("bad code counts");
@@ -130,10 +133,9 @@ struct Inflater {
 };
 }  // namespace
 
-std::vector<uint8_t> inflate_raw_builtin(const uint8_t* src, size_t n, size_t expected) {
-  std::vector<uint8_t> out;
-  out.reserve(expected);
-  Inflater z{src, n, 0, 0, 0, out, expected};
+namespace {
+// Decodes blocks until the last one; output never grows past z.limit.
+void run(Inflater& z, size_t* consumed) {
   int last;
   do {
     last = int(z.bits(1));
@@ -141,14 +143,52 @@ std::vector<uint8_t> inflate_raw_builtin(const uint8_t* src, size_t n, size_t ex
     if (type == 0) z.stored(); else if (type == 1) z.fixed(); else if (type == 2) z.dynamic();
     else z.corrupt("invalid block type");
   } while (!last);
+  if (consumed) *consumed = z.pos;
+}
+}  // namespace
+
+std::vector<uint8_t> inflate_raw_builtin(const uint8_t* src, size_t n, size_t expected, size_t* consumed) {
+  std::vector<uint8_t> out;
+  out.reserve(expected);
+  Inflater z{src, n, 0, 0, 0, out, expected};
+  run(z, consumed);
   if (out.size() != expected)
-    fail("deflate data gives " + std::to_string(out.size()) + " bytes, ZIP header says " + std::to_string(expected));
+    fail("deflate data gives " + std::to_string(out.size()) + " bytes, its header declares " + std::to_string(expected));
   return out;
+}
+
+std::vector<uint8_t> inflate_raw_bounded(const uint8_t* src, size_t n, size_t max_out, size_t* consumed) {
+  std::vector<uint8_t> out;  // grows with what the data really gives, not with any claim
+  Inflater z{src, n, 0, 0, 0, out, max_out};
+  z.too_long = "output passes the size limit";
+  run(z, consumed);
+  return out;
+}
+
+namespace {
+// CRC-32 (IEEE, reflected) table, also built by the compiler (see Huffman::build).
+constexpr std::array<uint32_t, 256> crc_table() {
+  std::array<uint32_t, 256> t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+    t[i] = c;
+  }
+  return t;
+}
+constexpr std::array<uint32_t, 256> kCrcTable = crc_table();
+static_assert(kCrcTable[1] == 0x77073096u && kCrcTable[255] == 0x2d02ef8du, "CRC-32 table");
+}  // namespace
+
+uint32_t crc32_builtin(const uint8_t* p, size_t n, uint32_t crc) {
+  crc = ~crc;
+  for (size_t i = 0; i < n; ++i) crc = kCrcTable[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+  return ~crc;
 }
 
 #ifdef SAEMATCH_HAVE_ZLIB
 bool inflate_uses_zlib() { return true; }
-std::vector<uint8_t> inflate_raw(const uint8_t* src, size_t n, size_t expected) {
+std::vector<uint8_t> inflate_raw(const uint8_t* src, size_t n, size_t expected, size_t* consumed) {
   std::vector<uint8_t> out(expected);
   z_stream zs{};
   if (inflateInit2(&zs, -15) != Z_OK) fail("zlib init failed");
@@ -167,11 +207,12 @@ std::vector<uint8_t> inflate_raw(const uint8_t* src, size_t n, size_t expected) 
   }
   inflateEnd(&zs);
   if (rc != Z_STREAM_END) {
-    if (out_done == expected && rc == Z_BUF_ERROR) fail("deflate data gives more bytes than the ZIP header says");
+    if (out_done == expected && rc == Z_BUF_ERROR) fail("deflate data gives more bytes than its header declares");
     fail(std::string("corrupt or truncated deflate data") + (zs.msg ? std::string(": ") + zs.msg : ""));
   }
   if (out_done != expected)
-    fail("deflate data gives " + std::to_string(out_done) + " bytes, ZIP header says " + std::to_string(expected));
+    fail("deflate data gives " + std::to_string(out_done) + " bytes, its header declares " + std::to_string(expected));
+  if (consumed) *consumed = n - in_left;
   return out;
 }
 uint32_t crc32(const uint8_t* p, size_t n, uint32_t crc) {
@@ -180,16 +221,9 @@ uint32_t crc32(const uint8_t* p, size_t n, uint32_t crc) {
 }
 #else
 bool inflate_uses_zlib() { return false; }
-std::vector<uint8_t> inflate_raw(const uint8_t* src, size_t n, size_t expected) { return inflate_raw_builtin(src, n, expected); }
-uint32_t crc32(const uint8_t* p, size_t n, uint32_t crc) {
-  static uint32_t table[256]; static bool ready = false;
-  if (!ready) {
-    for (uint32_t i = 0; i < 256; ++i) { uint32_t c = i; for (int k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1; table[i] = c; }
-    ready = true;
-  }
-  crc = ~crc;
-  for (size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-  return ~crc;
+std::vector<uint8_t> inflate_raw(const uint8_t* src, size_t n, size_t expected, size_t* consumed) {
+  return inflate_raw_builtin(src, n, expected, consumed);
 }
+uint32_t crc32(const uint8_t* p, size_t n, uint32_t crc) { return crc32_builtin(p, n, crc); }
 #endif
 }  // namespace saematch

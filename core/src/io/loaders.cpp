@@ -5,14 +5,14 @@
 #include <sys/stat.h>
 
 namespace saematch {
-Sae load_gemmascope_npz(const ByteSource& src) {
+Sae load_gemmascope_npz(const ByteSource& src, const LoadLimits& lim) {
   std::map<std::string, Tensor> arrays;
   for (auto& e : zip_list(src)) {
     std::string key = e.name;
     if (key.size() > 4 && key.compare(key.size() - 4, 4, ".npy") == 0) key.resize(key.size() - 4);
     if (key != "W_enc" && key != "W_dec" && key != "b_enc" && key != "b_dec" && key != "threshold") continue;
-    auto bytes = zip_read(src, e);
-    arrays[key] = parse_npy(bytes.data(), bytes.size(), src.name + ":" + e.name);
+    auto bytes = zip_read(src, e, lim);
+    arrays[key] = parse_npy(bytes.data(), bytes.size(), src.name + ":" + e.name, lim);
   }
   bool jump = arrays.count("threshold") > 0;
   Sae s = sae_from_arrays(std::move(arrays), jump ? Activation::JumpReLU : Activation::ReLU, 0, src.name);
@@ -55,12 +55,12 @@ SaeLensConfig parse_saelens_config(const std::string& text) {
   return c;
 }
 
-Sae load_saelens(const SaeLensConfig* cfg, const ByteSource& src) {
+Sae load_saelens(const SaeLensConfig* cfg, const ByteSource& src, const LoadLimits& lim) {
   auto first = src.read(0, size_t(std::min<uint64_t>(8, src.size())));
   if (first.size() < 8) fail(src.name + ": not a safetensors file (too short)");
   uint64_t hl = safetensors_header_length(first.data(), src.size());
   auto hb = src.read(8, size_t(hl));
-  auto hdr = parse_safetensors_header(std::string(hb.begin(), hb.end()), src.size());
+  auto hdr = parse_safetensors_header(std::string(hb.begin(), hb.end()), src.size(), lim);
   std::map<std::string, Tensor> arrays;
   for (auto& kv : hdr.tensors) {
     auto bytes = src.read(hdr.data_start + kv.second.begin, size_t(kv.second.end - kv.second.begin));
@@ -81,25 +81,26 @@ bool is_dir(const std::string& p) { struct stat st; return stat(p.c_str(), &st) 
 bool exists(const std::string& p) { struct stat st; return stat(p.c_str(), &st) == 0; }
 bool ends_with(const std::string& s, const std::string& e) { return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0; }
 std::string dirname_of(const std::string& p) { auto k = p.find_last_of('/'); return k == std::string::npos ? "." : p.substr(0, k); }
-std::string read_text(const std::string& p) { auto b = read_whole_file(p); return std::string(b.begin(), b.end()); }
+// A SAELens cfg.json is a few KB; 16 MiB leaves room and keeps a wrong file from filling memory.
+std::string read_config(const std::string& p) { auto b = read_whole_file(p, uint64_t(16) << 20); return std::string(b.begin(), b.end()); }
 }  // namespace
 
-Sae load_sae(const std::string& path) {
+Sae load_sae(const std::string& path, const LoadLimits& lim) {
   if (is_dir(path)) {
     std::string cfgp = path + "/cfg.json", wp = path + "/sae_weights.safetensors";
     if (!exists(wp)) fail(path + ": directory has no sae_weights.safetensors (expected a SAELens SAE folder)");
     SaeLensConfig c;
     bool has = exists(cfgp);
-    if (has) c = parse_saelens_config(read_text(cfgp));
-    return load_saelens(has ? &c : nullptr, *open_file(wp));
+    if (has) c = parse_saelens_config(read_config(cfgp));
+    return load_saelens(has ? &c : nullptr, *open_file(wp), lim);
   }
-  if (ends_with(path, ".npz")) return load_gemmascope_npz(*open_file(path));
+  if (ends_with(path, ".npz")) return load_gemmascope_npz(*open_file(path), lim);
   if (ends_with(path, ".safetensors")) {
     std::string cfgp = dirname_of(path) + "/cfg.json";
     SaeLensConfig c;
     bool has = exists(cfgp);
-    if (has) c = parse_saelens_config(read_text(cfgp));
-    return load_saelens(has ? &c : nullptr, *open_file(path));
+    if (has) c = parse_saelens_config(read_config(cfgp));
+    return load_saelens(has ? &c : nullptr, *open_file(path), lim);
   }
   fail(path + ": unknown SAE format (expected params.npz, a .safetensors file, or a SAELens folder)");
 }

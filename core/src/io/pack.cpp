@@ -3,6 +3,7 @@
 #include "saematch/half.h"
 #include "saematch/quant.h"
 #include "saematch/sha256.h"
+#include <cstdint>
 #include <cstdio>
 #include <cmath>
 #include <cstring>
@@ -153,7 +154,13 @@ std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<
       std::string text = arr.dump();
       PackFile f{"labels" + two(int(l)) + ".json", std::vector<uint8_t>(text.begin(), text.end())};
       e.set("labels", Json::string(f.name));
+      e.set("labels_count", Json::number(double(labels[l].size())));
       files.push_back(std::move(f));
+    }
+    if (l < o.explainers.size() && !o.explainers[l].empty()) {
+      Json ex = Json::array();
+      for (auto& name : o.explainers[l]) ex.push(Json::string(name));
+      e.set("explainers", ex);
     }
     layers.push(e);
   }
@@ -163,23 +170,106 @@ std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<
   return files;
 }
 
-void validate_manifest(const Json& m) {
+namespace {
+// A manifest number that must be an exact integer in [lo, hi]; `what` names it in the message.
+uint64_t manifest_int(const Json& parent, const char* key, uint64_t lo, uint64_t hi, const std::string& what) {
+  const Json* v = parent.find(key);
+  if (!v) fail(what + " has no " + key);
+  if (!v->is_num() || !(v->num >= double(lo)) || !(v->num <= double(hi)) || v->num != std::floor(v->num)) {
+    std::string got = v->is_str() ? "\"" + v->str.substr(0, 40) + "\"" : v->is_num() ? Json::number(v->num).dump() : "not a number";
+    fail(what + ": " + key + " must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi) + " (got " + got + ")");
+  }
+  return uint64_t(v->num);
+}
+
+// Bytes an array of this encoding and shape takes, or 0 for an unknown encoding.
+uint64_t array_bytes(const std::string& enc, uint64_t rows, uint64_t cols) {
+  return enc == "int8_rows" ? rows * 4 + rows * cols : enc == "fp16" ? rows * cols * 2 : enc == "f32" ? rows * cols * 4 : 0;
+}
+
+void validate_layer(const Json& e, uint64_t d, const LoadLimits& lim, const std::string& what) {
+  if (e.type != Json::Object) fail(what + " is not a JSON object");
+  manifest_int(e, "layer", 0, 1000000, what);
+  const uint64_t F = manifest_int(e, "F", 1, uint64_t(1) << 24, what);
+  check_size_claim(F * d * 4, lim, what + " (F x d_model floats)");
+  const uint64_t blob = manifest_int(e, "blob_bytes", 0, uint64_t(1) << 40, what);
+  // Arrays: known names and encodings, shapes that fit F and d_model, inside blob_bytes.
+  const Json& arrays = e.at("arrays");
+  if (arrays.type != Json::Array || arrays.arr.empty() || arrays.arr.size() > 16) fail(what + " has no array list");
+  uint64_t used = 0;
+  for (auto& a : arrays.arr) {
+    const std::string& name = a.at("name").as_str(what + " array name");
+    const std::string aw = what + " array '" + name.substr(0, 40) + "'";
+    const uint64_t rows = manifest_int(a, "rows", 0, uint64_t(1) << 24, aw), cols = manifest_int(a, "cols", 0, uint64_t(1) << 24, aw);
+    const uint64_t want_rows = name == "b_enc" || name == "b_dec" ? 1 : F, want_cols = name == "b_enc" ? F : d;
+    if ((name == "W_dec" || name == "W_enc_T" || name == "b_enc" || name == "b_dec") && (rows != want_rows || cols != want_cols))
+      fail(aw + " has shape [" + std::to_string(rows) + "," + std::to_string(cols) + "], expected [" + std::to_string(want_rows) + "," + std::to_string(want_cols) + "] from F and d_model");
+    const uint64_t need = array_bytes(a.at("encoding").as_str(aw + " encoding"), rows, cols);
+    if (need == 0 && rows * cols != 0) fail(aw + " has an unknown encoding");
+    const uint64_t off = manifest_int(a, "offset", 0, blob, aw);
+    if (need > blob - off) fail(aw + " lies outside the layer's " + std::to_string(blob) + " bytes (blob_bytes)");
+    used += need + 3;  // each array is padded to 4 bytes
+  }
+  if (blob > used) fail(what + ": blob_bytes " + std::to_string(blob) + " is more than its arrays take (" + std::to_string(used) + ")");
+  // Shards: sizes that add up to blob_bytes.
+  const Json* shards = e.find("shards");
+  if (!shards || shards->type != Json::Array) fail(what + " has no shard list");
+  uint64_t total = 0;
+  for (size_t k = 0; k < shards->arr.size(); ++k) {
+    const Json& sh = shards->arr[k];
+    const std::string sw = what + " shard " + std::to_string(k);
+    if (sh.type != Json::Object || !sh.find("url") || !sh.at("url").is_str() || sh.at("url").str.empty()) fail(sw + " has no url");
+    total += manifest_int(sh, "bytes", 1, blob, sw);
+    if (total > blob) break;
+  }
+  if (total != blob) fail(what + ": its shards hold " + std::to_string(total) + " bytes, blob_bytes says " + std::to_string(blob));
+  if (e.find("topk")) manifest_int(e, "topk", 0, F, what);
+  if (const Json* act = e.find("activation"))
+    if (!act->is_str() || (act->str != "jumprelu" && act->str != "relu" && act->str != "topk")) fail(what + ": activation must be jumprelu, relu or topk");
+  if (const Json* lab = e.find("labels")) if (!lab->is_str() || lab->str.empty()) fail(what + ": labels must name a file");
+  if (const Json* ex = e.find("explainers")) {
+    if (ex->type != Json::Array) fail(what + ": explainers must be a list of model names");
+    for (auto& x : ex->arr) x.as_str(what + ": every explainer");
+  }
+  if (e.find("labels_count") && manifest_int(e, "labels_count", 0, uint64_t(1) << 24, what) != F)
+    fail(what + ": labels_count " + std::to_string(int64_t(e.at("labels_count").num)) + " differs from F=" + std::to_string(F));
+}
+}  // namespace
+
+void validate_manifest(const Json& m, const LoadLimits& lim) {
   if (m.type != Json::Object) fail("manifest is not a JSON object");
   const Json* f = m.find("format");
   if (!f || !f->is_str() || f->str != "saematch-pack") fail("not a saematch pack manifest (format field missing or wrong)");
   if (m.at("version").as_num("version") != 1) fail("unsupported pack version");
-  double d = m.at("d_model").as_num("d_model");
+  const uint64_t d = manifest_int(m, "d_model", 1, 65536, "manifest");
   const Json& layers = m.at("layers");
   if (layers.type != Json::Array || layers.arr.size() < 1) fail("manifest has no layers");
+  if (layers.arr.size() > 4096) fail("manifest lists " + std::to_string(layers.arr.size()) + " layers, more than 4096");
   for (size_t l = 0; l < layers.arr.size(); ++l) {
     const Json& e = layers.arr[l];
-    if (e.at("d_model").as_num("d_model") != d)
-      fail("d_model mismatch: layer " + std::to_string(l) + " has d_model=" + std::to_string(int(e.at("d_model").num)) + ", the pack says " + std::to_string(int(d)));
-    if (e.at("shards").type != Json::Array) fail("layer " + std::to_string(l) + " has no shard list");
+    const std::string what = "layer " + std::to_string(l);
+    if (e.type == Json::Object && e.find("d_model") && e.at("d_model").is_num() && e.at("d_model").num != double(d))
+      fail("d_model mismatch: layer " + std::to_string(l) + " has d_model=" + Json::number(e.at("d_model").num).dump() + ", the pack says " + std::to_string(d));
+    manifest_int(e, "d_model", 1, 65536, what);
+    validate_layer(e, d, lim, what);
   }
 }
 
+std::vector<std::string> parse_layer_labels(const std::string& text, const Json& entry, const std::string& what) {
+  Json j;
+  try { j = Json::parse(text); } catch (const Error& e) { fail(what + ": " + e.what()); }
+  if (j.type != Json::Array) fail(what + ": labels must be a JSON array of strings");
+  const uint64_t F = manifest_int(entry, "F", 1, uint64_t(1) << 24, what);
+  if (j.arr.size() != F) fail(what + ": " + std::to_string(j.arr.size()) + " labels for " + std::to_string(F) + " features");
+  std::vector<std::string> out;
+  out.reserve(j.arr.size());
+  for (auto& v : j.arr) out.push_back(v.as_str(what + ": every label"));
+  return out;
+}
+
 void check_layer_bytes(const Json& e, size_t n, const std::string& what) {
+  // The entry may come straight from a page (the engine's setPackLayer): check it whole first.
+  validate_layer(e, manifest_int(e, "d_model", 1, 65536, what), LoadLimits(), what);
   const double want = e.at("blob_bytes").as_num("blob_bytes");
   if (double(n) != want)
     fail(what + ": " + std::to_string(n) + " bytes of weights, the manifest says " + std::to_string(size_t(want)) + " (truncated?)");
@@ -277,7 +367,7 @@ int PackedLayer::d() const { return int(entry.at("d_model").as_num("d_model")); 
 PackedLayer pack_single_layer(const Sae& raw, const std::string& quant) {
   PackOptions o;
   o.quant = quant;
-  o.max_shard_bytes = size_t(1) << 40;  // one shard: nothing is served, it only stays in memory
+  o.max_shard_bytes = SIZE_MAX / 2;  // one shard: nothing is served, it only stays in memory (1 << 40 overflowed wasm32)
   auto files = make_pack({raw}, {}, o, nullptr);
   PackedLayer p;
   for (auto& f : files) {

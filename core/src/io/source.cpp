@@ -1,5 +1,11 @@
 #include "saematch/source.h"
 #include "saematch/error.h"
+#include "saematch/limits.h"
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace saematch {
 std::vector<uint8_t> ByteSource::read(uint64_t offset, size_t len) const {
@@ -28,15 +34,27 @@ struct MemSource : ByteSource {
 };
 }  // namespace
 
+namespace {
+const char* kind_of(mode_t m) {
+  return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
+       : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a plain file";
+}
+}  // namespace
+
 std::unique_ptr<ByteSource> open_file(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer. Whatever
+  // the path names, it is checked to be a regular file before a byte is read or its size trusted.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) fail(path + ": cannot open file (" + std::strerror(errno) + ")");
+  struct stat st;
+  if (fstat(fd, &st) != 0) { ::close(fd); fail(path + ": cannot read its size"); }
+  if (!S_ISREG(st.st_mode)) { ::close(fd); fail(path + ": not a regular file (it is " + kind_of(st.st_mode) + ")"); }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   auto s = std::make_unique<FileSource>();
   s->name = path;
-  s->f = std::fopen(path.c_str(), "rb");
-  if (!s->f) fail(path + ": cannot open file");
-  if (fseeko(s->f, 0, SEEK_END) != 0) fail(path + ": cannot seek (is it a directory?)");
-  off_t n = ftello(s->f);
-  if (n < 0) fail(path + ": cannot read size (is it a directory?)");
-  s->n = uint64_t(n);
+  s->f = fdopen(fd, "rb");
+  if (!s->f) { ::close(fd); fail(path + ": cannot open file"); }
+  s->n = uint64_t(st.st_size);
   return s;
 }
 std::unique_ptr<ByteSource> memory_source(std::vector<uint8_t> bytes, std::string name) {
@@ -44,8 +62,9 @@ std::unique_ptr<ByteSource> memory_source(std::vector<uint8_t> bytes, std::strin
   s->b = std::move(bytes); s->name = std::move(name);
   return s;
 }
-std::vector<uint8_t> read_whole_file(const std::string& path) {
+std::vector<uint8_t> read_whole_file(const std::string& path, uint64_t max_bytes) {
   auto s = open_file(path);
+  if (s->size() > max_bytes) fail(path + ": file is " + describe_bytes(s->size()) + ", more than the " + describe_bytes(max_bytes) + " expected here");
   return s->read(0, size_t(s->size()));
 }
 void write_whole_file(const std::string& path, const void* data, size_t n) {

@@ -14,6 +14,7 @@ void put64(std::vector<uint8_t>& o, uint64_t v) { for (int k = 0; k < 8; ++k) o.
 }  // namespace
 
 CentralDirRange zip_find_central_directory(const std::vector<uint8_t>& tail, uint64_t file_size) {
+  if (tail.size() > file_size) fail("ZIP tail is longer than the file it comes from (wrong file size)");
   if (tail.size() < 22 || file_size < 22) fail("not a ZIP/.npz file (too short for an end-of-central-directory record)");
   const uint8_t* t = tail.data();
   size_t eocd = SIZE_MAX;
@@ -29,7 +30,7 @@ CentralDirRange zip_find_central_directory(const std::vector<uint8_t>& tail, uin
   if (eocd >= 20 && le32(t + eocd - 20) == 0x07064b50) {
     uint64_t rec_abs = le64(t + eocd - 20 + 8);
     uint64_t tail_start = file_size - tail.size();
-    if (rec_abs < tail_start || rec_abs + 56 > file_size) fail("ZIP64 record lies outside the bytes read (file truncated?)");
+    if (rec_abs < tail_start || file_size < 56 || rec_abs > file_size - 56) fail("ZIP64 record lies outside the bytes read (file truncated?)");
     const uint8_t* z = t + (rec_abs - tail_start);
     if (le32(z) != 0x06064b50) fail("corrupt ZIP64 end-of-central-directory record");
     r.count = le64(z + 32); r.size = le64(z + 40); r.offset = le64(z + 48);
@@ -70,7 +71,9 @@ std::vector<ZipEntry> zip_parse_central_directory(const uint8_t* p, size_t n, ui
       }
       xi += 4 + sz;
     }
-    if (e.local_offset > file_size || e.comp_size > file_size) fail("ZIP entry '" + e.name + "' points past the end of the file (truncated?)");
+    if (e.local_offset > file_size || e.comp_size > file_size - e.local_offset)
+      fail("ZIP entry '" + e.name + "' points past the end of the file (truncated?)");
+    if (e.method == 0 && e.size != e.comp_size) fail("ZIP entry '" + e.name + "': stored sizes disagree");
     out.push_back(std::move(e));
     k += 46 + nl + xl + cl;
   }
@@ -83,7 +86,15 @@ uint64_t zip_local_data_offset(const uint8_t* h, const ZipEntry& e) {
   return 30 + uint64_t(le16(h + 26)) + le16(h + 28);
 }
 
-std::vector<uint8_t> zip_decode_entry(const ZipEntry& e, const uint8_t* data, size_t n) {
+void zip_check_entry(const ZipEntry& e, const LoadLimits& lim) {
+  const std::string what = "ZIP entry '" + e.name + "'";
+  check_size_claim(e.comp_size, lim, what);
+  if (e.method == 8) check_inflate_claim(e.comp_size, e.size, lim, what);
+  else check_size_claim(e.size, lim, what);
+}
+
+std::vector<uint8_t> zip_decode_entry(const ZipEntry& e, const uint8_t* data, size_t n, const LoadLimits& lim) {
+  zip_check_entry(e, lim);
   if (n < e.comp_size) fail("ZIP entry '" + e.name + "' is truncated");
   std::vector<uint8_t> out;
   if (e.method == 0) {
@@ -104,17 +115,19 @@ std::vector<ZipEntry> zip_list(const ByteSource& src) {
   size_t tail_len = size_t(std::min<uint64_t>(n, 65536 + 22 + 20 + 56));
   auto tail = src.read(n - tail_len, tail_len);
   auto cd = zip_find_central_directory(tail, n);
-  if (cd.size > (uint64_t(1) << 32)) fail("ZIP central directory is implausibly large");
+  // An .npz directory lists a handful of entries; 64 MiB is far beyond any real one.
+  if (cd.size > (uint64_t(64) << 20)) fail("ZIP central directory claims " + describe_bytes(cd.size) + ", implausibly large");
   auto bytes = src.read(cd.offset, size_t(cd.size));
   return zip_parse_central_directory(bytes.data(), bytes.size(), cd.count, n);
 }
 
-std::vector<uint8_t> zip_read(const ByteSource& src, const ZipEntry& e) {
+std::vector<uint8_t> zip_read(const ByteSource& src, const ZipEntry& e, const LoadLimits& lim) {
+  zip_check_entry(e, lim);
   auto h = src.read(e.local_offset, 30);
   uint64_t off = e.local_offset + zip_local_data_offset(h.data(), e);
   if (off > src.size() || e.comp_size > src.size() - off) fail("ZIP entry '" + e.name + "' is truncated");
   auto data = src.read(off, size_t(e.comp_size));
-  return zip_decode_entry(e, data.data(), data.size());
+  return zip_decode_entry(e, data.data(), data.size(), lim);
 }
 
 std::vector<uint8_t> zip_write_stored(const std::vector<std::pair<std::string, std::vector<uint8_t>>>& files, bool z64) {
