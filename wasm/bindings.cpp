@@ -328,9 +328,16 @@ class Engine {
   std::map<int, MatchResult> pairs_;
 };
 
+// A size or count that came from JS (a server's headers, a ZIP directory read in the worker):
+// casting NaN, a negative or a huge double to an integer is undefined behaviour, so refuse it.
+uint64_t js_size(double x, const char* what) {
+  if (!(x >= 0 && x <= 9007199254740992.0) || x != double(uint64_t(x))) fail(std::string("ZIP: ") + what + " is not a whole number of bytes between 0 and 2^53");
+  return uint64_t(x);
+}
+
 // ZIP steps for the HTTP Range path: the worker fetches exactly the bytes each step names.
 val zipCentralDirectory(const val& tail, double file_size) {
-  auto r = zip_find_central_directory(bytes_of(tail), uint64_t(file_size));
+  auto r = zip_find_central_directory(bytes_of(tail), js_size(file_size, "the file size"));
   val o = val::object();
   o.set("offset", double(r.offset)); o.set("size", double(r.size)); o.set("count", double(r.count));
   return o;
@@ -338,7 +345,7 @@ val zipCentralDirectory(const val& tail, double file_size) {
 val zipEntries(const val& cd, double count, double file_size) {
   auto b = bytes_of(cd);
   val out = val::array();
-  for (auto& e : zip_parse_central_directory(b.data(), b.size(), uint64_t(count), uint64_t(file_size))) {
+  for (auto& e : zip_parse_central_directory(b.data(), b.size(), js_size(count, "the entry count"), js_size(file_size, "the file size"))) {
     val x = val::object();
     x.set("name", e.name); x.set("local_offset", double(e.local_offset)); x.set("comp_size", double(e.comp_size));
     x.set("size", double(e.size)); x.set("method", e.method); x.set("crc", double(e.crc));
@@ -355,8 +362,8 @@ double zipLocalDataOffset(const val& header30) {
 val zipDecode(const val& entry, const val& data) {
   ZipEntry e;
   e.name = entry["name"].as<std::string>(); e.method = uint16_t(entry["method"].as<int>());
-  e.comp_size = uint64_t(entry["comp_size"].as<double>()); e.size = uint64_t(entry["size"].as<double>());
-  e.crc = uint32_t(entry["crc"].as<double>());
+  e.comp_size = js_size(entry["comp_size"].as<double>(), "the compressed size"); e.size = js_size(entry["size"].as<double>(), "the size");
+  e.crc = uint32_t(js_size(entry["crc"].as<double>(), "the CRC"));
   auto b = bytes_of(data);
   auto out = zip_decode_entry(e, b.data(), b.size());
   val u8 = val::global("Uint8Array").new_(out.size());
