@@ -1,6 +1,7 @@
 #include "saematch/lap.h"
 #include "saematch/error.h"
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -193,16 +194,62 @@ std::vector<int> augmenting_row_reduction(const SparseCost& c, LapResult& r, std
   }
   return free_rows;
 }
+
+#ifndef NDEBUG
+// Debug builds: the invariants the solver's comments state. Every edge's reduced cost >= 0
+// and every assigned pair's <= slack (0 for exact solves), up to float rounding.
+bool duals_certify(const SparseCost& c, const LapResult& r, double slack) {
+  for (int i = 0; i < c.n; ++i)
+    for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) {
+      const int j = c.col[size_t(e)];
+      const double red = double(c.cost[size_t(e)]) - r.u[size_t(i)] - r.v[size_t(j)];
+      const double tol = 1e-9 * (1 + std::fabs(c.cost[size_t(e)]) + std::fabs(r.u[size_t(i)]) + std::fabs(r.v[size_t(j)]));
+      if (red < -tol) return false;
+      if (r.row_to_col[size_t(i)] == j && red > slack + tol) return false;
+    }
+  return true;
+}
+#endif
+// Cost of edge (i, j) on the graph (j must be listed in row i).
+double pair_cost(const SparseCost& c, int i, int j) {
+  for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) if (c.col[size_t(e)] == j) return c.cost[size_t(e)];
+  return kInf;
+}
+// After an auction: rows whose assigned pair is not exactly tight (c_ij - u_i - v_j > 0)
+// are freed for the exact finish; the others keep their column.
+void tighten_or_free(const SparseCost& c, LapResult& r, std::vector<int>& order) {
+  for (int i = 0; i < c.n; ++i) {
+    const int j = r.row_to_col[size_t(i)];
+    if (pair_cost(c, i, j) - r.u[size_t(i)] - r.v[size_t(j)] > 0) { r.row_to_col[size_t(i)] = -1; r.col_to_row[size_t(j)] = -1; order.push_back(i); }
+  }
+  r.total = 0;
+}
+// Where the auction hands over to the exact finish: small enough that the shortest paths from
+// its duals stay short, large enough that its last phases are few.
+double auction_eps_for_exact(const SparseCost& c) {
+  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+  for (float x : c.cost) { lo = std::min(lo, x); hi = std::max(hi, x); }
+  return std::max(0.0, double(hi) - double(lo)) * 1e-7;
+}
 }  // namespace
 
-LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std::vector<char>* redo) {
+LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std::vector<char>* redo, double eps_stop, bool auction) {
   int n = c.n, m = c.m;
   if (n > m) fail("sparse assignment needs rows <= columns");
   if (warm && (n != m || !redo || int(redo->size()) != n || int(warm->u.size()) != n || int(warm->v.size()) != m))
     fail("warm start needs a square problem, its previous solution and the rows to redo");
   LapResult r;
   std::vector<int> order;
-  if (warm) {
+  int redo_count = 0;
+  if (warm) for (char x : *redo) redo_count += x != 0;
+  // Many rows to redo (a pool round that added hundreds of rows' edges): shortest paths from
+  // one row at a time would each wander through the near-ties the auction's duals leave, so
+  // the auction runs again from the previous prices (small epsilons only), then the finish.
+  const bool reauction = warm && auction && redo_count > std::max(32, n / 64) &&
+                         auction_sparse(c, auction_eps_for_exact(c), r, &warm->v);
+  if (reauction) {
+    tighten_or_free(c, r, order);  // (exact from here: epsilon_optimal is false)
+  } else if (warm) {
     // Rows whose edges did not change keep their assignment; the previous duals stay feasible
     // for them (edges are per row), so only the changed rows are augmented again.
     r = *warm;
@@ -215,14 +262,33 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
       order.push_back(i);
     }
   } else {
+    // Cold start: column reduction and augmenting row reduction (Jonker-Volgenant) assign
+    // nearly every row of a clean matching problem. Where many rows stay free (near-ties:
+    // families of similar features with weak partners), shortest paths from these duals
+    // would each wander through the ties; square problems then start from an epsilon-scaling
+    // auction's duals instead (auction.cpp), and the rows it leaves slack are augmented below.
+    // Rectangular problems keep v = 0 on columns that stay free (their duals must be <= 0),
+    // which column reduction and the auction would break; row reduction alone is still valid.
     r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
     r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
-    // Rectangular problems keep v = 0 on columns that stay free (their duals must be <= 0),
-    // which column reduction would break; row reduction alone is still valid for them.
     if (n == m) column_reduction(c, r);
     for (int i = 0; i < n; ++i) if (r.row_to_col[size_t(i)] < 0) order.push_back(i);
+    order = augmenting_row_reduction(c, r, std::move(order));
+    const bool ties = int(order.size()) > std::max(32, n / 50);
+    LapResult a;
+    if (n == m && auction && ties && auction_sparse(c, eps_stop > 0 ? eps_stop : auction_eps_for_exact(c), a)) {
+      r = std::move(a);
+      order.clear();
+      if (eps_stop > 0) {
+        assert(duals_certify(c, r, 2 * eps_stop) && "epsilon-complementary slackness after the auction");
+        r.epsilon_optimal = true;
+        return r;
+      }
+      tighten_or_free(c, r, order);
+      order = augmenting_row_reduction(c, r, std::move(order));
+    }
   }
-  order = augmenting_row_reduction(c, r, std::move(order));
+  if (warm) order = augmenting_row_reduction(c, r, std::move(order));
   for (int i : order) r.u[size_t(i)] = 0;  // free rows start their search from u = 0
   std::vector<double> dist(size_t(m), kInf);
   std::vector<int> path(size_t(m), -1), touched, popped_cols, scanned_rows;
@@ -275,6 +341,7 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
     int j = r.row_to_col[size_t(k)];
     for (int64_t e = c.start[size_t(k)]; e < c.start[size_t(k) + 1]; ++e) if (c.col[size_t(e)] == j) { r.total += c.cost[size_t(e)]; break; }
   }
+  assert(duals_certify(c, r, 0) && "shortest paths keep every reduced cost >= 0 and assigned pairs tight");
   return r;
 }
 }  // namespace saematch
