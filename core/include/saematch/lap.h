@@ -14,6 +14,7 @@ struct LapResult {
   // Stopped at eps_stop by the auction: every assigned pair within eps_stop of tight, so the
   // total is within n * eps_stop of the optimum on the graph (false: exact).
   bool epsilon_optimal = false;
+  bool from_auction = false;  // duals from an auction start (warm re-solves then re-run it when many rows change)
 };
 
 // Dense row-major cost [n, m] with leading dimension ld; any n, m (the smaller side is fully matched).
@@ -30,9 +31,9 @@ struct SparseCost {
 struct InfeasibleRows { std::vector<int> rows; };
 // warm/redo (square problems only): continue from a previous solution of the same problem
 // after edges were added to the rows marked in redo.
-// Cold square problems that row reduction leaves with many free rows (near-ties) start from
-// the duals of an epsilon-scaling auction (auction_sparse), as do warm ones with many rows to
-// redo. eps_stop > 0 (cold square problems): may return the auction's epsilon-optimal
+// Cold square problems whose shortest paths turn out long (near-ties: more than 100 edge
+// relaxations per edge) switch to the duals of an epsilon-scaling auction (auction_sparse);
+// warm re-solves of such a solution with many rows to redo re-run it. eps_stop > 0 (cold square problems): may return the auction's epsilon-optimal
 // assignment as it is (epsilon_optimal set): every edge's reduced cost >= 0 and each assigned
 // pair's <= eps_stop, so its total is within n * eps_stop of the optimum on the graph.
 // Otherwise the exact optimum (every assigned pair tight).

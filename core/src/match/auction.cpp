@@ -66,9 +66,9 @@ bool auction_sparse(const SparseCost& c, double eps_final, LapResult& out, const
   // that a graph without a perfect matching fails fast (the exact solver then reports it).
   const int64_t budget = 64 * int64_t(n) + int64_t(c.col.size());
   // Scaling factor 6, first epsilon a tenth of the cost range (literature: 4-10 and C/n..C/2).
-  // Also from a previous solution's prices (v0): starting with small epsilons there was
-  // measured 20x slower on near-tie families (small bids make long price wars), while the
-  // large first phases cost little when the prices are already close.
+  // Also from a previous solution's prices (v0): starting at 1e-5 of the range there made the
+  // first warm round of the near-tie families at F = 8192 take 34 s (loaded machine; small
+  // bids make long price wars), while the large first phases cost little when prices are close.
   for (double eps = std::max(range / 10, eps_final);; eps = std::max(eps / 6, eps_final)) {
     if (!auction_phase(c, eps, range, budget, r.row_to_col, r.col_to_row, r.v)) return false;
     if (eps <= eps_final) break;
@@ -84,6 +84,7 @@ bool auction_sparse(const SparseCost& c, double eps_final, LapResult& out, const
     for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e)
       if (c.col[size_t(e)] == j) { r.total += c.cost[size_t(e)]; break; }
   }
+  r.from_auction = true;
   out = std::move(r);
   return true;
 }

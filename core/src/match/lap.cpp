@@ -231,71 +231,21 @@ double auction_eps_for_exact(const SparseCost& c) {
   for (float x : c.cost) { lo = std::min(lo, x); hi = std::max(hi, x); }
   return std::max(0.0, double(hi) - double(lo)) * 1e-7;
 }
-}  // namespace
 
-LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std::vector<char>* redo, double eps_stop, bool auction) {
-  int n = c.n, m = c.m;
-  if (n > m) fail("sparse assignment needs rows <= columns");
-  if (warm && (n != m || !redo || int(redo->size()) != n || int(warm->u.size()) != n || int(warm->v.size()) != m))
-    fail("warm start needs a square problem, its previous solution and the rows to redo");
-  LapResult r;
-  std::vector<int> order;
-  int redo_count = 0;
-  if (warm) for (char x : *redo) redo_count += x != 0;
-  // Many rows to redo (a pool round that added hundreds of rows' edges): shortest paths from
-  // one row at a time would each wander through the near-ties the auction's duals leave, so
-  // the auction runs again from the previous prices (small epsilons only), then the finish.
-  const bool reauction = warm && auction && redo_count > std::max(32, n / 64) &&
-                         auction_sparse(c, auction_eps_for_exact(c), r, &warm->v);
-  if (reauction) {
-    tighten_or_free(c, r, order);  // (exact from here: epsilon_optimal is false)
-  } else if (warm) {
-    // Rows whose edges did not change keep their assignment; the previous duals stay feasible
-    // for them (edges are per row), so only the changed rows are augmented again.
-    r = *warm;
-    r.total = 0;
-    for (int i = 0; i < n; ++i) {
-      if (!(*redo)[size_t(i)]) continue;
-      int j = r.row_to_col[size_t(i)];
-      if (j >= 0) r.col_to_row[size_t(j)] = -1;
-      r.row_to_col[size_t(i)] = -1; r.u[size_t(i)] = 0;
-      order.push_back(i);
-    }
-  } else {
-    // Cold start: column reduction and augmenting row reduction (Jonker-Volgenant) assign
-    // nearly every row of a clean matching problem. Where many rows stay free (near-ties:
-    // families of similar features with weak partners), shortest paths from these duals
-    // would each wander through the ties; square problems then start from an epsilon-scaling
-    // auction's duals instead (auction.cpp), and the rows it leaves slack are augmented below.
-    // Rectangular problems keep v = 0 on columns that stay free (their duals must be <= 0),
-    // which column reduction and the auction would break; row reduction alone is still valid.
-    r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
-    r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
-    if (n == m) column_reduction(c, r);
-    for (int i = 0; i < n; ++i) if (r.row_to_col[size_t(i)] < 0) order.push_back(i);
-    order = augmenting_row_reduction(c, r, std::move(order));
-    const bool ties = int(order.size()) > std::max(32, n / 50);
-    LapResult a;
-    if (n == m && auction && ties && auction_sparse(c, eps_stop > 0 ? eps_stop : auction_eps_for_exact(c), a)) {
-      r = std::move(a);
-      order.clear();
-      if (eps_stop > 0) {
-        assert(duals_certify(c, r, 2 * eps_stop) && "epsilon-complementary slackness after the auction");
-        r.epsilon_optimal = true;
-        return r;
-      }
-      tighten_or_free(c, r, order);
-      order = augmenting_row_reduction(c, r, std::move(order));
-    }
-  }
-  if (warm) order = augmenting_row_reduction(c, r, std::move(order));
-  for (int i : order) r.u[size_t(i)] = 0;  // free rows start their search from u = 0
+// Shortest augmenting paths (one Dijkstra search in reduced costs per free row) for the rows
+// order[from..]. Rows that reach no free column go to `bad`. Returns how far it got: stops
+// early, after a complete augmentation, once `budget` edge relaxations are spent (budget < 0:
+// none) and no row was found unmatched so far.
+size_t augment_free_rows(const SparseCost& c, LapResult& r, const std::vector<int>& order, size_t from, int64_t budget, InfeasibleRows& bad) {
+  const int m = c.m;
   std::vector<double> dist(size_t(m), kInf);
   std::vector<int> path(size_t(m), -1), touched, popped_cols, scanned_rows;
   std::vector<char> done(size_t(m), 0);
   IndexedHeap heap(m);
-  InfeasibleRows bad;
-  for (int cur : order) {
+  int64_t relaxed = 0;
+  for (size_t t = from; t < order.size(); ++t) {
+    if (budget >= 0 && relaxed > budget && bad.rows.empty()) return t;
+    const int cur = order[t];
     for (int j : touched) { dist[size_t(j)] = kInf; done[size_t(j)] = 0; }
     touched.clear(); popped_cols.clear(); scanned_rows.clear();
     heap.clear();
@@ -304,6 +254,7 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
     while (true) {
       scanned_rows.push_back(i);
       double ui = r.u[size_t(i)];
+      relaxed += c.start[size_t(i) + 1] - c.start[size_t(i)];
       for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) {
         int j = c.col[size_t(e)];
         if (done[size_t(j)]) continue;
@@ -332,6 +283,83 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
       if (k == cur) break;
     }
   }
+  return order.size();
+}
+}  // namespace
+
+LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std::vector<char>* redo, double eps_stop, bool auction) {
+  int n = c.n, m = c.m;
+  if (n > m) fail("sparse assignment needs rows <= columns");
+  if (warm && (n != m || !redo || int(redo->size()) != n || int(warm->u.size()) != n || int(warm->v.size()) != m))
+    fail("warm start needs a square problem, its previous solution and the rows to redo");
+  LapResult r;
+  std::vector<int> order;
+  InfeasibleRows bad;
+  int redo_count = 0;
+  if (warm) for (char x : *redo) redo_count += x != 0;
+  // After an auction start, many rows to redo (a pool round that added hundreds of rows'
+  // edges): shortest paths from one row at a time would each wander through the near-ties
+  // the auction's duals leave, so the auction runs again from the previous prices.
+  const bool reauction = warm && auction && warm->from_auction && redo_count > std::max(32, n / 64) &&
+                         auction_sparse(c, auction_eps_for_exact(c), r, &warm->v);
+  if (reauction) {
+    tighten_or_free(c, r, order);  // (exact from here: epsilon_optimal is false)
+    order = augmenting_row_reduction(c, r, std::move(order));
+  } else if (warm) {
+    // Rows whose edges did not change keep their assignment; the previous duals stay feasible
+    // for them (edges are per row), so only the changed rows are augmented again.
+    r = *warm;
+    r.total = 0;
+    for (int i = 0; i < n; ++i) {
+      if (!(*redo)[size_t(i)]) continue;
+      int j = r.row_to_col[size_t(i)];
+      if (j >= 0) r.col_to_row[size_t(j)] = -1;
+      r.row_to_col[size_t(i)] = -1; r.u[size_t(i)] = 0;
+      order.push_back(i);
+    }
+    order = augmenting_row_reduction(c, r, std::move(order));
+  } else {
+    // Cold start: column reduction and augmenting row reduction (Jonker-Volgenant) assign
+    // nearly every row of a clean matching problem, and the few shortest paths left are short.
+    // Rectangular problems keep v = 0 on columns that stay free (their duals must be <= 0),
+    // which column reduction and the auction would break; row reduction alone is still valid.
+    r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
+    r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
+    if (n == m) column_reduction(c, r);
+    for (int i = 0; i < n; ++i) if (r.row_to_col[size_t(i)] < 0) order.push_back(i);
+    order = augmenting_row_reduction(c, r, std::move(order));
+    for (int i : order) r.u[size_t(i)] = 0;
+    // Where those paths turn out long (near-ties: families of similar features with weak
+    // partners, every search wandering through them), square problems switch to the duals of
+    // an epsilon-scaling auction (auction.cpp) once the searches have relaxed 100 times the
+    // edges; shortest paths then only tighten the rows the auction left slack. The auction's
+    // duals make certification harder (measured on the easy instance at F = 8192: 10620 rows
+    // re-streamed instead of 322), so clean problems, whose paths stay short, keep these.
+    const bool may_switch = n == m && auction;
+    const int64_t budget = may_switch ? 100 * int64_t(c.col.size()) + 16 * int64_t(n) : -1;
+    const size_t reached = augment_free_rows(c, r, order, 0, budget, bad);
+    if (reached == order.size()) {
+      order.clear();
+    } else {
+      LapResult a;
+      if (auction_sparse(c, eps_stop > 0 ? eps_stop : auction_eps_for_exact(c), a)) {
+        r = std::move(a);
+        r.from_auction = true;
+        order.clear();
+        if (eps_stop > 0) {
+          assert(duals_certify(c, r, 2 * eps_stop) && "epsilon-complementary slackness after the auction");
+          r.epsilon_optimal = true;
+          return r;
+        }
+        tighten_or_free(c, r, order);
+        order = augmenting_row_reduction(c, r, std::move(order));
+      } else {
+        order.erase(order.begin(), order.begin() + std::ptrdiff_t(reached));  // the auction gave up: finish the paths
+      }
+    }
+  }
+  for (int i : order) r.u[size_t(i)] = 0;  // free rows start their search from u = 0
+  augment_free_rows(c, r, order, 0, -1, bad);
   if (!bad.rows.empty()) {
     std::sort(bad.rows.begin(), bad.rows.end());
     bad.rows.erase(std::unique(bad.rows.begin(), bad.rows.end()), bad.rows.end());
