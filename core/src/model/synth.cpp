@@ -135,7 +135,11 @@ struct SplitMix {
   }
   double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  double normal() { return std::sqrt(-2 * std::log(uniform() + 1e-300)) * std::cos(6.283185307179586 * uniform()); }
+  double normal() {  // two draws in separate statements: operand order in one expression is unspecified
+    const double u = uniform() + 1e-300;
+    const double v = uniform();
+    return std::sqrt(-2 * std::log(u)) * std::cos(6.283185307179586 * v);
+  }
   int below(int n) { return int(next() % uint64_t(n)); }
   VecF unit(int d) {
     VecF v(d);
@@ -226,7 +230,8 @@ ClusteredPair make_clustered_pair(const ClusteredOptions& o) {
   // Newborn features join random families (with a fresh own direction) until B has F rows.
   while (int(rows_b.size()) < F) {
     const Family& f = fams[size_t(r.below(int(fams.size())))];
-    rows_b.push_back(gain() * member(f, f.centre_b, r.unit(d)));
+    const float g = gain();
+    rows_b.push_back(g * member(f, f.centre_b, r.unit(d)));
   }
   rows_b.resize(size_t(F));  // (splits beyond deaths and merges would overflow: drop the last)
   std::vector<int> perm(static_cast<size_t>(F));
