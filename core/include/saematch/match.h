@@ -22,11 +22,13 @@
 //     reachable.
 //  3. Solve rounds: the assignment on the graph, on shifted costs c'_ij = c_ij - |a_i|^2 -
 //     |b_j|^2 + S (same optimum, since every permutation pays the same norms; ranks by the dot
-//     product). A cold solve starts from the duals of an epsilon-scaling auction (Bertsekas &
-//     Castanon 1989): bids move prices a little at a time and epsilon shrinks by 6 per phase,
-//     which stays fast where shortest paths from cold duals wander through near-ties
-//     (families of similar features with weak partners). Shortest augmenting paths then
-//     tighten the rows the auction left slack, so the result is exact (solve_lap_sparse).
+//     product). A cold solve starts with column and augmenting row reduction and shortest
+//     augmenting paths (Jonker-Volgenant); when those paths prove long (100 edge relaxations
+//     per edge: near-ties, families of similar features with weak partners) it switches to
+//     the duals of an epsilon-scaling auction (Bertsekas & Castanon 1989; bids move prices a
+//     little at a time, epsilon shrinks by 6 per phase), and shortest paths then only tighten
+//     the rows the auction left slack, so the result is exact (solve_lap_sparse). Clean
+//     problems keep the reduction duals, which certify with fewer re-streamed rows.
 //     Pooled pairs whose reduced cost became negative join the graph; warm re-solves only
 //     re-augment rows that gained edges.
 //  4. Certification: the assignment is optimal on the full problem iff there are duals u, v
