@@ -1,7 +1,14 @@
-// Benchmark driver (not a test): one synthetic layer pair of folded decoders [F, d] with a
-// planted permutation, matched by the core exactly as the app does. Built natively and as
-// WASM (threaded and single-thread) so the same instance is timed in all three.
+// Benchmark driver (not a test): one layer pair of folded decoders [F, d], matched by the core
+// exactly as the app does. Built natively and as WASM (threaded and single-thread) so the same
+// instance is timed in all three.
 //   bench_match --F 16384 --d 2304 [--seed 1] [--threads N] [--int8] [--perm-out FILE]
+//   --instance easy       independent random features, 92% continue at cosine ~0.995 (default)
+//   --instance clustered  clustered dictionaries (make_clustered_pair; --partner-mean, --rho-lo, --rho-hi, --death)
+//   --instance neartie    32-feature families, nearest-neighbour cosine ~0.81, partner ~0.41
+//   --instance othello    the real Othello-GPT SAELens pair (--sae-a DIR --sae-b DIR; default blocks 1 -> 3)
+//   --stats               the instance's statistics (nearest-neighbour and best-partner cosines,
+//                         matched scores) and the time of one dense float GEMM of A.B^T (reference)
+//   --gap G               stop within a proven relative gap G of the optimum
 //   bench_match --F 16384 --d 2304 --cost-out FILE.npy     (dense float32 costs for scipy)
 //   bench_match --gemm                                     (GEMM throughput only)
 //   --trace: stage timings of the matcher on stderr
@@ -9,8 +16,11 @@
 #include "saematch/arrays.h"
 #include "saematch/cost.h"
 #include "saematch/int8_cost.h"
+#include "saematch/loaders.h"
 #include "saematch/match.h"
 #include "saematch/parallel.h"
+#include "saematch/synth.h"
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +28,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <numeric>
 #include <vector>
 #ifdef __EMSCRIPTEN__
 static const char* kFlavour =
@@ -27,10 +38,13 @@ static const char* kFlavour =
     "wasm-mt";
 #endif
 static double peak_mib() { return double(__builtin_wasm_memory_size(0)) * 65536.0 / 1048576.0; }  // memory only grows
+static double cpu_seconds() { return -1; }  // not measured in WASM
 #else
 #include <sys/resource.h>
 static const char* kFlavour = "native";
 static double peak_mib() { struct rusage u; getrusage(RUSAGE_SELF, &u); return double(u.ru_maxrss) / 1024.0; }
+// CPU seconds of the process (all threads): on a loaded machine a steadier figure than wall time.
+static double cpu_seconds() { struct rusage u; getrusage(RUSAGE_SELF, &u); return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec); }
 #endif
 
 using namespace saematch;
@@ -92,11 +106,74 @@ static double int8_gops(int n, int d, int threads) {
   return throughput(n, d, threads, [&](int r0, int r1, MatF& out) { cost_rows_q(QA, nA, QB, nB, r0, r1, out); });
 }
 
+// Quantiles and a 10-bin histogram over [lo, hi] of a sample, as JSON.
+static std::string distribution(std::vector<float> x, float lo, float hi) {
+  x.erase(std::remove_if(x.begin(), x.end(), [](float v) { return !std::isfinite(v); }), x.end());
+  if (x.empty()) return "null";
+  std::sort(x.begin(), x.end());
+  auto q = [&](double p) { return x[std::min(x.size() - 1, size_t(p * double(x.size())))]; };
+  std::string s = "{\"q10\":" + std::to_string(q(0.1)) + ",\"q50\":" + std::to_string(q(0.5)) + ",\"q90\":" + std::to_string(q(0.9)) +
+                  ",\"mean\":" + std::to_string(std::accumulate(x.begin(), x.end(), 0.0) / double(x.size())) + ",\"hist\":[";
+  std::vector<int> h(10, 0);
+  for (float v : x) h[size_t(std::clamp(int((v - lo) / (hi - lo) * 10), 0, 9))]++;
+  for (int b = 0; b < 10; ++b) s += (b ? "," : "") + std::to_string(int(std::lround(1000.0 * h[size_t(b)] / double(x.size()))) / 10.0).substr(0, 5);
+  return s + "]}";
+}
+
+static MatF unit_rows(const MatF& M) {
+  VecF n = M.rowwise().norm().cwiseMax(1e-30f);
+  return n.cwiseInverse().asDiagonal() * M;
+}
+
+// Cosine statistics on a sample of A's rows: nearest neighbour within A, best partner in B.
+static std::string instance_stats(const MatF& A, const MatF& B) {
+  const int F = int(A.rows()), S = std::min(F, 2048);
+  MatF An = unit_rows(A), Bn = unit_rows(B), sample(S, A.cols());
+  std::vector<int> ids(static_cast<size_t>(S));
+  for (int s = 0; s < S; ++s) { ids[size_t(s)] = int(int64_t(s) * F / S); sample.row(s) = An.row(ids[size_t(s)]); }
+  MatF within = sample * An.transpose(), across = sample * Bn.transpose();
+  std::vector<float> nn(static_cast<size_t>(S)), partner(static_cast<size_t>(S));
+  for (int s = 0; s < S; ++s) {
+    within(s, ids[size_t(s)]) = -2;
+    nn[size_t(s)] = within.row(s).maxCoeff();
+    partner[size_t(s)] = across.row(s).maxCoeff();
+  }
+  VecF na = A.rowwise().norm();
+  std::vector<float> norms(na.data(), na.data() + na.size());
+  std::sort(norms.begin(), norms.end());
+  const double spread = norms[size_t(0.99 * (F - 1))] / std::max(1e-30f, norms[size_t(0.01 * (F - 1))]);
+  return "\"nn_cos\":" + distribution(nn, 0, 1) + ",\"partner_cos\":" + distribution(partner, 0, 1) +
+         ",\"norm_spread_p99_p1\":" + std::to_string(spread);
+}
+
+// Seconds for one dense float GEMM of A.B^T (as cost blocks through Eigen, all threads):
+// the reference the target compares a whole match against.
+static double gemm_seconds(const MatF& A, const MatF& B) {
+  const VecF nA = squared_norms(A), nB = squared_norms(B);
+  const int F = int(A.rows()), blocks = (F + 255) / 256;
+  auto t0 = Clock::now();
+  parallel_for(blocks, [&](int b0, int b1) {
+    MatF tmp;
+    for (int b = b0; b < b1; ++b) { tmp.resize(std::min(F, 256 * b + 256) - 256 * b, B.rows()); cost_rows(A, nA, B, nB, 256 * b, std::min(F, 256 * b + 256), tmp); }
+  });
+  return since(t0);
+}
+
+static MatF folded_decoder(const std::string& path) {
+  Sae s = fold(load_sae(path));
+  return feature_embedding(s, CostWeights());
+}
+
 int main(int argc, char** argv) {
   int F = 2048, d = 2304, threads = 0, topk = MatchOptions().topk, dense_max = MatchOptions().dense_max;
   uint64_t seed = 1;
   std::string perm_out, cost_out;
-  bool gemm = false, int8 = false, trace = false;  // trace: stage timings on stderr
+  bool gemm = false, int8 = false, trace = false, stats = false;  // trace: stage timings on stderr
+  std::string instance = "easy", sae_a = "data/othello-gpt/blocks.1.hook_resid_pre", sae_b = "data/othello-gpt/blocks.3.hook_resid_pre";
+  ClusteredOptions co;
+  bool partner_set = false;
+  double gap = 0;
+  bool auction = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto val = [&]() -> const char* { if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(2); } return argv[++i]; };
@@ -111,6 +188,16 @@ int main(int argc, char** argv) {
     else if (a == "--dense-max") dense_max = std::atoi(val());
     else if (a == "--topk") topk = std::atoi(val());
     else if (a == "--trace") trace = true;
+    else if (a == "--stats") stats = true;
+    else if (a == "--instance") instance = val();
+    else if (a == "--sae-a") sae_a = val();
+    else if (a == "--sae-b") sae_b = val();
+    else if (a == "--partner-mean") { co.partner_mean = std::atof(val()); partner_set = true; }
+    else if (a == "--rho-lo") co.rho_lo = std::atof(val());
+    else if (a == "--rho-hi") co.rho_hi = std::atof(val());
+    else if (a == "--death") co.death = std::atof(val());
+    else if (a == "--gap") gap = std::atof(val());
+    else if (a == "--no-auction") auction = false;
     else { std::fprintf(stderr, "unknown argument %s\n", a.c_str()); return 2; }
   }
   if (F < 2 || F > 65536 || d < 1 || d > 16384) { std::fprintf(stderr, "need 2 <= F <= 65536 and 1 <= d <= 16384\n"); return 2; }
@@ -126,7 +213,17 @@ int main(int argc, char** argv) {
     }
     set_thread_count(threads);
     MatF A, B;
-    make_pair(F, d, seed, A, B);
+    if (instance == "easy") make_pair(F, d, seed, A, B);
+    else if (instance == "clustered" || instance == "neartie") {
+      ClusteredOptions c = instance == "neartie" ? near_tie_options(F, d, seed) : co;
+      c.F = F; c.d = d; c.seed = seed;
+      if (instance == "neartie" && partner_set) c.partner_mean = co.partner_mean;
+      ClusteredPair p = make_clustered_pair(c);
+      A = std::move(p.A); B = std::move(p.B);
+    } else if (instance == "othello") {
+      A = folded_decoder(sae_a); B = folded_decoder(sae_b);
+      F = int(A.rows()); d = int(A.cols());
+    } else { std::fprintf(stderr, "unknown instance %s\n", instance.c_str()); return 2; }
     if (!cost_out.empty()) {
       MatF C = dense_cost(A, B);
       Tensor t; t.shape = {F, F}; t.data.assign(C.data(), C.data() + C.size());
@@ -139,18 +236,29 @@ int main(int argc, char** argv) {
     o.int8 = int8;
     o.dense_max = dense_max;
     o.topk = topk;
+    o.gap = gap;
+    o.auction = auction;
     if (trace) o.trace = [t0 = Clock::now()](const std::string& s) { std::fprintf(stderr, "[%7.2f] %s\n", since(t0), s.c_str()); };
     auto t0 = Clock::now();
+    const double cpu0 = cpu_seconds();
     MatchResult r = match_embeddings(A, B, o);
     double secs = since(t0);
+    const double cpu = cpu_seconds() - cpu0;
     if (!perm_out.empty()) {
       std::ofstream f(perm_out, std::ios::binary);
       f.write(reinterpret_cast<const char*>(r.a_to_b.data()), std::streamsize(r.a_to_b.size() * sizeof(int)));
     }
-    std::printf("{\"flavour\":\"%s%s\",\"F\":%d,\"d\":%d,\"threads\":%d,\"seconds\":%.3f,\"seconds_cost\":%.3f,\"seconds_lap\":%.3f,"
+    const double peak = peak_mib();  // before the statistics' own matrices
+    std::string extra;
+    if (stats) {
+      std::vector<float> score(r.score.begin(), r.score.end());
+      const double g = gemm_seconds(A, B);
+      extra = "," + instance_stats(A, B) + ",\"matched_score\":" + distribution(score, -1, 1) + ",\"gemm_seconds\":" + std::to_string(g);
+    }
+    std::printf("{\"instance\":\"%s\",\"auction\":%s,\"cpu_seconds\":%.3f,\"gap_budget\":%g,\"gap_bound\":%.9g%s,\"flavour\":\"%s%s\",\"F\":%d,\"d\":%d,\"threads\":%d,\"seconds\":%.3f,\"seconds_cost\":%.3f,\"seconds_lap\":%.3f,"
                 "\"total_cost\":%.9g,\"certified\":%s,\"method\":\"%s\",\"rounds\":%d,\"candidate_edges\":%lld,\"rows_restreamed\":%lld,\"exact_pairs\":%lld,\"peak_mib\":%.1f}\n",
-                kFlavour, int8 ? "-int8" : "", F, d, thread_count(), secs, r.seconds_cost, r.seconds_lap, r.total, r.certified ? "true" : "false",
-                r.method.c_str(), r.rounds, (long long)r.candidate_edges, (long long)r.rows_restreamed, (long long)r.exact_pairs, peak_mib());
+                instance.c_str(), auction ? "true" : "false", cpu, gap, r.gap_bound, extra.c_str(), kFlavour, int8 ? "-int8" : "", F, d, thread_count(), secs, r.seconds_cost, r.seconds_lap, r.total, r.certified ? "true" : "false",
+                r.method.c_str(), r.rounds, (long long)r.candidate_edges, (long long)r.rows_restreamed, (long long)r.exact_pairs, peak);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_match: error: %s\n", e.what());
     return 1;

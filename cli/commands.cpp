@@ -32,6 +32,8 @@ MatchOptions match_options(Args& a) {
   o.topk = int(a.num("topk", 32));
   o.dense_max = int(a.num("dense-max", MatchOptions().dense_max));
   o.max_rounds = int(a.num("max-rounds", 30));
+  o.gap = a.num("gap", 0);
+  if (!(o.gap >= 0 && o.gap < 1)) fail("--gap must be a relative gap in [0, 1), e.g. 1e-4 for 0.01%");
   if (o.topk < 1) fail("--topk must be >= 1");
   set_thread_count(int(a.num("threads", 0)));
   validate_weights(o.weights);
@@ -47,6 +49,17 @@ LoadLimits load_limits(Args& a) {
   return lim;
 }
 
+// "certified optimal", "within 0.01% of optimal (proven)" under a gap budget, else the bound.
+std::string optimality_text(const MatchResult& r) {
+  if (r.certified) return "certified optimal";
+  char buf[96];
+  if (r.gap_budget > 0 && r.gap_bound <= r.gap_budget * std::fabs(r.total))
+    std::snprintf(buf, sizeof buf, "within %g%% of optimal (proven)", 100 * r.gap_budget);
+  else
+    std::snprintf(buf, sizeof buf, "gap <= %.6g (%.3g%% of the total, proven)", r.gap_bound, 100 * r.gap_bound / std::max(1e-300, std::fabs(r.total)));
+  return buf;
+}
+
 Json ints(const std::vector<int>& v) { Json a = Json::array(); for (int x : v) a.push(Json::number(x)); return a; }
 Json floats(const std::vector<float>& v) { Json a = Json::array(); for (float x : v) a.push(Json::number(x)); return a; }
 
@@ -56,6 +69,7 @@ Json match_json(const MatchResult& r) {
   j.set("method", Json::string(r.method));
   j.set("certified_optimal", Json::boolean(r.certified));
   j.set("gap_bound", Json::number(r.gap_bound));
+  j.set("gap_budget", Json::number(r.gap_budget));
   j.set("total_cost", Json::number(r.total));
   j.set("a_to_b", ints(r.a_to_b)); j.set("cost", floats(r.cost)); j.set("score", floats(r.score));
   j.set("unmatched_b", ints(r.unmatched_b));
@@ -160,7 +174,7 @@ int cmd_match(int argc, char** argv) {
   j.set("A", Json::string(a.pos[0])); j.set("B", Json::string(a.pos[1]));
   if (!out.empty()) write_text(out, j.dump());
   std::printf("matched %d -> %d features (%s, %s) total cost %.6g in %.2fs%s\n", r.FA, r.FB, r.method.c_str(),
-              r.certified ? "certified optimal" : ("gap <= " + std::to_string(r.gap_bound)).c_str(), r.total, seconds_since(t0),
+              optimality_text(r).c_str(), r.total, seconds_since(t0),
               out.empty() ? "" : (", wrote " + out).c_str());
   return 0;
 }
@@ -178,7 +192,7 @@ int cmd_chain(int argc, char** argv) {
   std::vector<MatchResult> pairs;
   for (size_t l = 0; l + 1 < layers.size(); ++l) {
     pairs.push_back(match_saes(layers[l], layers[l + 1], o));
-    std::printf("layer %zu -> %zu: total cost %.6g (%s)\n", l, l + 1, pairs.back().total, pairs.back().certified ? "certified optimal" : "not certified");
+    std::printf("layer %zu -> %zu: total cost %.6g (%s)\n", l, l + 1, pairs.back().total, optimality_text(pairs.back()).c_str());
   }
   ChainSet cs = build_chains(pairs, q);
   Json j = Json::object();

@@ -43,6 +43,10 @@ val match_to_js(const MatchResult& r) {
   o.set("unmatched_b", typed(r.unmatched_b));
   o.set("total", r.total); o.set("certified", r.certified); o.set("gap_bound", r.gap_bound);
   o.set("method", r.method); o.set("rounds", r.rounds);
+  o.set("gap_budget", r.gap_budget);
+  // Duals on the true costs (c_ij - u_i - v_j >= 0 on every pair when certified), for result packs.
+  o.set("u", val::global("Float64Array").new_(typed_memory_view(r.u.size(), r.u.data())));
+  o.set("v", val::global("Float64Array").new_(typed_memory_view(r.v.size(), r.v.data())));
   return o;
 }
 
@@ -122,6 +126,8 @@ class Engine {
   bool hasLayer(int index) const { return layers_.count(index) > 0; }
   // Stage timings of each match on stderr (the worker's console), for benchmarks.
   void setTrace(bool on) { trace_ = on; }
+  // Relative gap budget for later matchPair calls (0: exact; 1e-4: within 0.01%, proven).
+  void setGapBudget(double gap) { gap_ = gap >= 0 && gap < 1 ? gap : 0; }
   int layerF(int index) const { return packed(index).F(); }
   int layerD(int index) const { return packed(index).d(); }
   void clear() { layers_.clear(); pairs_.clear(); expanded_.clear(); rows_.clear(); }
@@ -134,6 +140,7 @@ class Engine {
     MatchOptions o;
     o.weights = {w_dec, w_enc, w_b, cosine};
     o.topk = topk; o.dense_max = dense_max; o.fold = true; o.int8 = int8;
+    o.gap = gap_;
     if (!progress.isUndefined() && !progress.isNull())
       o.progress = [progress](const std::string& stage, double f) { return progress(stage, f).as<bool>(); };
     // Trace lines carry the seconds since the call began, so gaps between stages show too.
@@ -322,6 +329,7 @@ class Engine {
     void clear() { items.clear(); }
   };
   bool trace_ = false;
+  double gap_ = 0;
   std::map<int, PackedLayer> layers_;
   mutable RecentTwo<Sae> expanded_;
   mutable RecentTwo<QuantRows> rows_;
@@ -388,6 +396,7 @@ EMSCRIPTEN_BINDINGS(saematch) {
       .constructor<>()
       .function("setPackLayer", &Engine::setPackLayer)
       .function("setTrace", &Engine::setTrace)
+      .function("setGapBudget", &Engine::setGapBudget)
       .function("setFileLayer", &Engine::setFileLayer)
       .function("setNpyArraysLayer", &Engine::setNpyArraysLayer)
       .function("hasLayer", &Engine::hasLayer)

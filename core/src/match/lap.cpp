@@ -1,6 +1,7 @@
 #include "saematch/lap.h"
 #include "saematch/error.h"
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -193,43 +194,58 @@ std::vector<int> augmenting_row_reduction(const SparseCost& c, LapResult& r, std
   }
   return free_rows;
 }
-}  // namespace
 
-LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std::vector<char>* redo) {
-  int n = c.n, m = c.m;
-  if (n > m) fail("sparse assignment needs rows <= columns");
-  if (warm && (n != m || !redo || int(redo->size()) != n || int(warm->u.size()) != n || int(warm->v.size()) != m))
-    fail("warm start needs a square problem, its previous solution and the rows to redo");
-  LapResult r;
-  std::vector<int> order;
-  if (warm) {
-    // Rows whose edges did not change keep their assignment; the previous duals stay feasible
-    // for them (edges are per row), so only the changed rows are augmented again.
-    r = *warm;
-    r.total = 0;
-    for (int i = 0; i < n; ++i) {
-      if (!(*redo)[size_t(i)]) continue;
-      int j = r.row_to_col[size_t(i)];
-      if (j >= 0) r.col_to_row[size_t(j)] = -1;
-      r.row_to_col[size_t(i)] = -1; r.u[size_t(i)] = 0;
-      order.push_back(i);
+#ifndef NDEBUG
+// Debug builds: the invariants the solver's comments state. Every edge's reduced cost >= 0
+// and every assigned pair's <= slack (0 for exact solves), up to float rounding.
+bool duals_certify(const SparseCost& c, const LapResult& r, double slack) {
+  for (int i = 0; i < c.n; ++i)
+    for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) {
+      const int j = c.col[size_t(e)];
+      const double red = double(c.cost[size_t(e)]) - r.u[size_t(i)] - r.v[size_t(j)];
+      const double tol = 1e-9 * (1 + std::fabs(c.cost[size_t(e)]) + std::fabs(r.u[size_t(i)]) + std::fabs(r.v[size_t(j)]));
+      if (red < -tol) return false;
+      if (r.row_to_col[size_t(i)] == j && red > slack + tol) return false;
     }
-  } else {
-    r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
-    r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
-    // Rectangular problems keep v = 0 on columns that stay free (their duals must be <= 0),
-    // which column reduction would break; row reduction alone is still valid for them.
-    if (n == m) column_reduction(c, r);
-    for (int i = 0; i < n; ++i) if (r.row_to_col[size_t(i)] < 0) order.push_back(i);
+  return true;
+}
+#endif
+// Cost of edge (i, j) on the graph (j must be listed in row i).
+double pair_cost(const SparseCost& c, int i, int j) {
+  for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) if (c.col[size_t(e)] == j) return c.cost[size_t(e)];
+  return kInf;
+}
+// After an auction: rows whose assigned pair is not exactly tight (c_ij - u_i - v_j > 0)
+// are freed for the exact finish; the others keep their column.
+void tighten_or_free(const SparseCost& c, LapResult& r, std::vector<int>& order) {
+  for (int i = 0; i < c.n; ++i) {
+    const int j = r.row_to_col[size_t(i)];
+    if (pair_cost(c, i, j) - r.u[size_t(i)] - r.v[size_t(j)] > 0) { r.row_to_col[size_t(i)] = -1; r.col_to_row[size_t(j)] = -1; order.push_back(i); }
   }
-  order = augmenting_row_reduction(c, r, std::move(order));
-  for (int i : order) r.u[size_t(i)] = 0;  // free rows start their search from u = 0
+  r.total = 0;
+}
+// Where the auction hands over to the exact finish: small enough that the shortest paths from
+// its duals stay short, large enough that its last phases are few.
+double auction_eps_for_exact(const SparseCost& c) {
+  float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+  for (float x : c.cost) { lo = std::min(lo, x); hi = std::max(hi, x); }
+  return std::max(0.0, double(hi) - double(lo)) * 1e-7;
+}
+
+// Shortest augmenting paths (one Dijkstra search in reduced costs per free row) for the rows
+// order[from..]. Rows that reach no free column go to `bad`. Returns how far it got: stops
+// early, after a complete augmentation, once `budget` edge relaxations are spent (budget < 0:
+// none) and no row was found unmatched so far.
+size_t augment_free_rows(const SparseCost& c, LapResult& r, const std::vector<int>& order, size_t from, int64_t budget, InfeasibleRows& bad) {
+  const int m = c.m;
   std::vector<double> dist(size_t(m), kInf);
   std::vector<int> path(size_t(m), -1), touched, popped_cols, scanned_rows;
   std::vector<char> done(size_t(m), 0);
   IndexedHeap heap(m);
-  InfeasibleRows bad;
-  for (int cur : order) {
+  int64_t relaxed = 0;
+  for (size_t t = from; t < order.size(); ++t) {
+    if (budget >= 0 && relaxed > budget && bad.rows.empty()) return t;
+    const int cur = order[t];
     for (int j : touched) { dist[size_t(j)] = kInf; done[size_t(j)] = 0; }
     touched.clear(); popped_cols.clear(); scanned_rows.clear();
     heap.clear();
@@ -238,6 +254,7 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
     while (true) {
       scanned_rows.push_back(i);
       double ui = r.u[size_t(i)];
+      relaxed += c.start[size_t(i) + 1] - c.start[size_t(i)];
       for (int64_t e = c.start[size_t(i)]; e < c.start[size_t(i) + 1]; ++e) {
         int j = c.col[size_t(e)];
         if (done[size_t(j)]) continue;
@@ -266,6 +283,83 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
       if (k == cur) break;
     }
   }
+  return order.size();
+}
+}  // namespace
+
+LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std::vector<char>* redo, double eps_stop, bool auction) {
+  int n = c.n, m = c.m;
+  if (n > m) fail("sparse assignment needs rows <= columns");
+  if (warm && (n != m || !redo || int(redo->size()) != n || int(warm->u.size()) != n || int(warm->v.size()) != m))
+    fail("warm start needs a square problem, its previous solution and the rows to redo");
+  LapResult r;
+  std::vector<int> order;
+  InfeasibleRows bad;
+  int redo_count = 0;
+  if (warm) for (char x : *redo) redo_count += x != 0;
+  // After an auction start, many rows to redo (a pool round that added hundreds of rows'
+  // edges): shortest paths from one row at a time would each wander through the near-ties
+  // the auction's duals leave, so the auction runs again from the previous prices.
+  const bool reauction = warm && auction && warm->from_auction && redo_count > std::max(32, n / 64) &&
+                         auction_sparse(c, auction_eps_for_exact(c), r, &warm->v);
+  if (reauction) {
+    tighten_or_free(c, r, order);  // (exact from here: epsilon_optimal is false)
+    order = augmenting_row_reduction(c, r, std::move(order));
+  } else if (warm) {
+    // Rows whose edges did not change keep their assignment; the previous duals stay feasible
+    // for them (edges are per row), so only the changed rows are augmented again.
+    r = *warm;
+    r.total = 0;
+    for (int i = 0; i < n; ++i) {
+      if (!(*redo)[size_t(i)]) continue;
+      int j = r.row_to_col[size_t(i)];
+      if (j >= 0) r.col_to_row[size_t(j)] = -1;
+      r.row_to_col[size_t(i)] = -1; r.u[size_t(i)] = 0;
+      order.push_back(i);
+    }
+    order = augmenting_row_reduction(c, r, std::move(order));
+  } else {
+    // Cold start: column reduction and augmenting row reduction (Jonker-Volgenant) assign
+    // nearly every row of a clean matching problem, and the few shortest paths left are short.
+    // Rectangular problems keep v = 0 on columns that stay free (their duals must be <= 0),
+    // which column reduction and the auction would break; row reduction alone is still valid.
+    r.u.assign(size_t(n), 0); r.v.assign(size_t(m), 0);
+    r.row_to_col.assign(size_t(n), -1); r.col_to_row.assign(size_t(m), -1);
+    if (n == m) column_reduction(c, r);
+    for (int i = 0; i < n; ++i) if (r.row_to_col[size_t(i)] < 0) order.push_back(i);
+    order = augmenting_row_reduction(c, r, std::move(order));
+    for (int i : order) r.u[size_t(i)] = 0;
+    // Where those paths turn out long (near-ties: families of similar features with weak
+    // partners, every search wandering through them), square problems switch to the duals of
+    // an epsilon-scaling auction (auction.cpp) once the searches have relaxed 100 times the
+    // edges; shortest paths then only tighten the rows the auction left slack. The auction's
+    // duals make certification harder (measured on the easy instance at F = 8192: 10620 rows
+    // re-streamed instead of 322), so clean problems, whose paths stay short, keep these.
+    const bool may_switch = n == m && auction;
+    const int64_t budget = may_switch ? 100 * int64_t(c.col.size()) + 16 * int64_t(n) : -1;
+    const size_t reached = augment_free_rows(c, r, order, 0, budget, bad);
+    if (reached == order.size()) {
+      order.clear();
+    } else {
+      LapResult a;
+      if (auction_sparse(c, eps_stop > 0 ? eps_stop : auction_eps_for_exact(c), a)) {
+        r = std::move(a);
+        r.from_auction = true;
+        order.clear();
+        if (eps_stop > 0) {
+          assert(duals_certify(c, r, 2 * eps_stop) && "epsilon-complementary slackness after the auction");
+          r.epsilon_optimal = true;
+          return r;
+        }
+        tighten_or_free(c, r, order);
+        order = augmenting_row_reduction(c, r, std::move(order));
+      } else {
+        order.erase(order.begin(), order.begin() + std::ptrdiff_t(reached));  // the auction gave up: finish the paths
+      }
+    }
+  }
+  for (int i : order) r.u[size_t(i)] = 0;  // free rows start their search from u = 0
+  augment_free_rows(c, r, order, 0, -1, bad);
   if (!bad.rows.empty()) {
     std::sort(bad.rows.begin(), bad.rows.end());
     bad.rows.erase(std::unique(bad.rows.begin(), bad.rows.end()), bad.rows.end());
@@ -275,6 +369,7 @@ LapResult solve_lap_sparse(const SparseCost& c, const LapResult* warm, const std
     int j = r.row_to_col[size_t(k)];
     for (int64_t e = c.start[size_t(k)]; e < c.start[size_t(k) + 1]; ++e) if (c.col[size_t(e)] == j) { r.total += c.cost[size_t(e)]; break; }
   }
+  assert(duals_certify(c, r, 0) && "shortest paths keep every reduced cost >= 0 and assigned pairs tight");
   return r;
 }
 }  // namespace saematch

@@ -20,6 +20,7 @@ MatchResult match_dense(const Blocks& B, const MatchOptions& o) {
   MatchResult r;
   finish(r, B.nA, B.nB, l.row_to_col, costs);
   r.certified = true; r.method = "dense"; r.rounds = 1;
+  r.u = std::move(l.u); r.v = std::move(l.v);
   r.seconds_cost = cost_s; r.seconds_lap = lap_s;
   r.candidate_edges = int64_t(C.rows()) * C.cols();
   report(o, "done", 1);
@@ -36,9 +37,10 @@ MatchResult match_blocks(const Blocks& B, const MatchOptions& o) {
   for (int j = 0; j < t.FA; ++j) { int i = t.a_to_b[size_t(j)]; a_to_b[size_t(i)] = j; costs[size_t(i)] = t.cost[size_t(j)]; }
   MatchResult r;
   finish(r, B.nA, B.nB, a_to_b, costs);
-  r.certified = t.certified; r.gap_bound = t.gap_bound; r.rounds = t.rounds; r.method = t.method; r.candidate_edges = t.candidate_edges;
+  r.certified = t.certified; r.gap_bound = t.gap_bound; r.gap_budget = t.gap_budget; r.rounds = t.rounds; r.method = t.method; r.candidate_edges = t.candidate_edges;
   r.seconds_cost = t.seconds_cost; r.seconds_lap = t.seconds_lap;
   r.rows_restreamed = t.rows_restreamed; r.exact_pairs = t.exact_pairs;
+  r.u = std::move(t.v); r.v = std::move(t.u);  // rows of the swapped problem are B's features
   return r;
 }
 }  // namespace

@@ -1,14 +1,21 @@
-// The sparse path: a candidate graph from one streamed pass, exact assignment on it, then a
-// proof that the assignment is optimal on the full dense problem (every reduced cost
-// c_ij - u_i - v_j >= 0), streaming only the rows that the bounds from the first pass cannot
-// settle, adding violating pairs and re-solving until none remain.
+// The sparse path, stage by stage (the method and its guarantees are explained at the top of
+// saematch/match.h). SparseMatcher holds what the stages share; run() is the whole algorithm:
+//   1. candidate_pass()            one streamed pass over every cost row: each row's candidates
+//                                  (graph edges and a pool of next-best ones) and thresholds;
+//   2. merge_column_candidates()   the best rows of every column join the graph;
+//   3. solve() + check_pools()     assignment on the graph, pooled pairs checked cheaply;
+//   4. rows_not_settled() +        proof on the full dense problem: most rows by the first
+//      certification_pass()        pass's bounds, the rest streamed again; violators join;
+//   5. result()                    costs, scores, certificate or proven gap, duals.
 #include "match_blocks.h"
 #include "simd_vec.h"
 #include "saematch/error.h"
 #include "saematch/parallel.h"
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace saematch {
@@ -79,438 +86,626 @@ int groups_sampled_first(int m, Group group) {
 int violators_to_add(int m) { return std::clamp(m / 32, 16, 256); }
 // Memory for screened cost rows kept between certification passes (96 MB: 1536 rows at F=16384).
 constexpr int64_t kKeptBudget = int64_t(96) << 20;
-}  // namespace
 
-MatchResult match_sparse(const Blocks& B, const MatchOptions& o) {
-  const VecF &nA = B.nA, &nB = B.nB;
-  const int n = B.FA, m = B.FB;  // n <= m here
-  const int k = std::max(1, std::min(o.topk, m));
-  const int kc = 4;  // best rows per column, so that every column is reachable
-  std::vector<std::vector<Edge>> cand(static_cast<size_t>(n));
+class SparseMatcher {
+ public:
+  SparseMatcher(const Blocks& B, const MatchOptions& o);
+  MatchResult run();
+
+ private:
+  // Stage 1: one pass over every cost row.
+  void candidate_pass();
+  void scan_row(int worker, int i, const float* row);
+  void keep(int i, const float* row);
+  // Stage 2: every column reachable.
+  void merge_column_candidates();
+  // Stage 3: assignment on the candidate graph.
+  SparseCost graph();
+  bool solve(int round);  // false: rows without a perfect matching got every column; solve again
+  int64_t check_pools();
+  // Stage 4: certification on the full dense problem.
+  std::vector<int> rows_not_settled(std::vector<double>& row_min);
+  double first_pass_part(int i) const;
+  struct Pass;
+  int64_t certification_pass(const std::vector<int>& recheck, std::vector<double>& row_min);
+  void check_row(Pass& pass, int i, const float* row, std::vector<double>& row_min);
+  // Stage 5.
+  double proven_gap(const std::vector<double>& row_min, double& total) const;
+  MatchResult result(bool certified, const std::vector<double>& row_min);
+
   // The LAP runs on shifted costs c'_ij = c_ij - |a_i|^2 - |b_j|^2 + S (square problems) or
   // c_ij - |a_i|^2 + S (n < m). Every assignment that matches all rows (and, when square,
   // all columns) pays the same sum of norms, so the optimum is the same; but c' ranks by the
   // dot product alone. Plain cost would send every row to the smallest-norm columns, leave
   // dead/newborn features without candidates, and produce duals far from the dense ones,
   // so certification would need many rounds. S keeps c' >= 0.
-  const bool square = n == m;
-  const double S = double(nA.maxCoeff()) + (square ? double(nB.maxCoeff()) : 0.0);
-  auto shift = [&](int i, int j) { return S - double(nA[i]) - (square ? double(nB[j]) : 0.0); };
-  auto shifted = [&](int i, int j, float c) { return float(double(c) + shift(i, j)); };
+  double shift(int i, int j) const { return S_ - double(nA_[i]) - (square_ ? double(nB_[j]) : 0.0); }
+  float shifted(int i, int j, float c) const { return float(double(c) + shift(i, j)); }
+  Edge exact_edge(int i, int j, const float* row) const { return Edge{j, shifted(i, j, B_.screen ? B_.exact(i, j) : row[j]), true}; }
+  Edge bound_edge(int i, int j, const float* row) const {  // lower bound on the cost until priced
+    if (!B_.screen) return exact_edge(i, j, row);
+    return Edge{j, float(double(row[j]) - B_.error(i, j) + shift(i, j)), false};
+  }
+
+  const Blocks& B_;
+  const MatchOptions& o_;
+  const VecF &nA_, &nB_;
+  const int n_, m_;  // n <= m here
+  const int k_;      // graph edges per row from the candidate pass
+  static constexpr int kc_ = 4;  // best rows per column, so that every column is reachable
+  const bool square_;
+  const double S_;
   // Candidates are chosen by cosine, -2 a.b / |b| per row and -2 a.b / |a| per column: ranking
   // by raw dot product would make the largest-norm features hubs that every row and column
   // lists, and the candidate graph would then have no perfect matching.
-  VecF invA = nA.cwiseSqrt().cwiseMax(1e-20f).cwiseInverse(), invB = nB.cwiseSqrt().cwiseMax(1e-20f).cwiseInverse();
+  VecF invA_, invB_;
   // A wider pool of next-best candidates per row lets most solve/check rounds run without
   // streaming cost rows again. Pooled pairs keep a lower bound on their cost (the screened cost
   // minus its error bound) and are priced exactly only when that bound would be violated.
-  const int P = std::min(m - k, std::max(4 * k, std::min(128, m / 8)));
-  const int kAdd = violators_to_add(m);
-  std::vector<std::vector<Edge>> pool(static_cast<size_t>(n));
+  const int P_, kAdd_;
   // Rows list their best columns by two rankings: cosine (-2 a.b / |b|, spreads rows over
   // small-norm columns too) and dot product (-2 a.b, what the shifted cost ranks by; large-norm
   // columns win here). Cosine takes most of the graph and the pool. Every unlisted column
   // then has both keys >= the row's thresholds, i.e. screened cost >= |a_i|^2 + |b_j|^2 +
   // max(t_cos |b_j|, t_dot); with the screen's error bound that bounds every reduced cost of
   // the row for any duals, so most rows are certified without a second pass.
-  const double dot_share = 0.125;  // measured: more dot-ranked columns cost more certification passes
-  const int kdot_g = int(k * dot_share), pdot = int(P * dot_share);
-  const int kcos_g = k - kdot_g, pcos = P - pdot;
-  std::vector<float> t_cos(size_t(n), std::numeric_limits<float>::infinity()), t_dot(t_cos);
+  int kcos_g_ = 0, kdot_g_ = 0, pcos_ = 0, pdot_ = 0;
+  std::vector<float> t_cos_, t_dot_;
+  std::vector<std::vector<Edge>> cand_, pool_;
+  std::vector<double> pool_min_;  // lower bound on the reduced costs of each row's pool at the last check
   // Each worker keeps its own best-rows-per-column table (no lock in the hot loop); merged after.
-  const int T = thread_count();
-  std::vector<std::vector<float>> colbest(size_t(T), std::vector<float>(size_t(m) * kc, std::numeric_limits<float>::infinity()));
-  std::vector<std::vector<int>> colarg(size_t(T), std::vector<int>(size_t(m) * kc, -1));
-  std::vector<std::vector<float>> colworst(size_t(T), std::vector<float>(size_t(m), std::numeric_limits<float>::infinity()));
-  std::vector<float> max_cost_w(size_t(T), 0.f);
+  std::vector<std::vector<float>> colbest_, colworst_;
+  std::vector<std::vector<int>> colarg_;
+  std::vector<float> max_cost_w_;
+  float max_cost_ = 0;
   // Screened cost rows kept in memory (within kKeptBudget) for certification passes: rows
   // with no clear partner from the first pass (they are the ones its bound rarely settles),
   // then rows streamed again (a row that failed once often fails again after the next solve).
-  std::vector<std::vector<float>> kept(static_cast<size_t>(n));
-  std::atomic<int64_t> kept_bytes{0};
-  auto keep = [&](int i, const float* row) {
-    const int64_t bytes = int64_t(m) * int64_t(sizeof(float));
-    if (kept_bytes.fetch_add(bytes) + bytes <= kKeptBudget) kept[size_t(i)].assign(row, row + m);
-    else kept_bytes -= bytes;
-  };
-  std::atomic<int> rescanned{0};  // rows whose selection cutoff guess was too tight
-  trace(o, "candidate pass starts");
-  Stopwatch stream_clock;
-  stream_rows(B, o, "candidates", [&](int w, int i, const float* row) {
-    // One pass over the row: both rankings (buffered selections of the L smallest keys; the
-    // branch is rarely taken once they fill) and the per-column best rows.
-    thread_local Smallest by_cos, by_dot;
-    const int Lcos = std::min(m, kcos_g + pcos), Ldot = std::min(m, kdot_g + pdot);
-    float* cbw = colbest[size_t(w)].data();
-    int* caw = colarg[size_t(w)].data();
-    float* worst = colworst[size_t(w)].data();
-    const float ni = nA[i], ia = invA[i];
-    auto visit = [&](int j, bool columns) {
-      const float d = row[j] - ni - nB[j];  // -2 a.b (screened)
-      const float kc_ = d * invB[j];
-      if (kc_ < by_cos.top) by_cos.offer(kc_, j);
-      if (d < by_dot.top) by_dot.offer(d, j);
-      const float v = d * ia;
-      if (columns && v < worst[j]) {
-        float* cb = cbw + size_t(j) * kc;
-        int* ca = caw + size_t(j) * kc;
-        int p = kc - 1;
-        while (p > 0 && v < cb[p - 1]) { cb[p] = cb[p - 1]; ca[p] = ca[p - 1]; --p; }
-        cb[p] = v; ca[p] = i;
-        worst[j] = cb[kc - 1];
-      }
-    };
-    // Eight columns at a time; the scalar path runs only for groups where something enters.
-    const float* nBp = nB.data();
-    const float* invBp = invB.data();
-    const f32x8 ni8 = splat8(ni), ia8 = splat8(ia);
-    f32x8 mx8 = splat8(0.f);
-    auto scan = [&](bool columns) {
-      auto chunk = [&](int j) {
-        const f32x8 r = load8(row + j);
-        mx8 = max8(mx8, r);
-        const f32x8 d = r - ni8 - load8(nBp + j);
-        unsigned bits = lt_bits(d * load8(invBp + j), splat8(by_cos.top)) | lt_bits(d, splat8(by_dot.top));
-        if (columns) bits |= lt_bits(d * ia8, load8(worst + j));
-        for (; bits; bits &= bits - 1) visit(j + __builtin_ctz(bits), columns);
-      };
-      for (int j = groups_sampled_first(m, chunk); j < m; ++j) visit(j, columns);
-    };
-    // Start both rankings at this worker's guess of their final cutoffs (the previous row's,
-    // per unit of |a|, loosened by a margin that adapts to how often it proved too tight):
-    // offers then stay near L instead of several times L. A short ranking means the guess
-    // was too tight; the row is scanned again without guesses (columns already counted).
-    thread_local CutoffGuess guess_cos, guess_dot;
-    const float len = nA[i] > 0 ? std::sqrt(nA[i]) : 0.f;
-    by_cos.reset(Lcos, guess_cos.cutoff(len, Lcos < m)); by_dot.reset(Ldot, guess_dot.cutoff(len, Ldot < m));
-    scan(true);
-    const bool too_tight = by_cos.short_of_L() || by_dot.short_of_L();
-    guess_cos.outcome(too_tight); guess_dot.outcome(too_tight);
-    if (too_tight) {
-      ++rescanned;
-      by_cos.reset(Lcos); by_dot.reset(Ldot);
-      scan(false);
-    }
-    float mx = hmax8(mx8);
-    for (int j = (m / 8) * 8; j < m; ++j) mx = std::max(mx, row[j]);
-    max_cost_w[size_t(w)] = std::max(max_cost_w[size_t(w)], mx);
-    // Everything a ranking did not keep has key >= its threshold.
-    t_cos[size_t(i)] = by_cos.finish(m);
-    t_dot[size_t(i)] = by_dot.finish(m);
-    guess_cos.learn(t_cos[size_t(i)], len); guess_dot.learn(t_dot[size_t(i)], len);
-    auto exact_edge = [&](int j) { return Edge{j, shifted(i, j, B.screen ? B.exact(i, j) : row[j]), true}; };
-    auto bound_edge = [&](int j) {  // lower bound on the cost until priced
-      if (!B.screen) return exact_edge(j);
-      return Edge{j, float(double(row[j]) - B.error(i, j) + shift(i, j)), false};
-    };
-    // No clear partner: the best cosine is under 4x the row's threshold (a continuing
-    // feature's is typically 10x or more). Such rows are kept in memory for certification,
-    // and their whole list goes into the graph at once: they are the near-ties that pool
-    // rounds would otherwise add a few edges at a time.
-    const float best_cos = by_cos.items.empty() ? 0.f : by_cos.items.front().first;
-    const bool unclear = std::isfinite(t_cos[size_t(i)]) && best_cos >= 4.f * t_cos[size_t(i)];
-    if (unclear) keep(i, row);
-    auto& c = cand[size_t(i)];
-    auto& pl = pool[size_t(i)];
-    for (Smallest* h : {&by_cos, &by_dot}) {
-      const int kg = h == &by_cos ? kcos_g : kdot_g;
-      for (int t = 0; t < int(h->items.size()); ++t) {
-        int j = h->items[size_t(t)].second;
-        if (t < kg || unclear) c.push_back(exact_edge(j)); else pl.push_back(bound_edge(j));
-      }
-    }
-  });
-  double stream_s = stream_clock.seconds();
-  trace(o, "candidate pass " + std::to_string(stream_s) + " s, " + std::to_string(rescanned.load()) + " rows scanned twice (cutoff guess too tight)");
-  const float max_cost = *std::max_element(max_cost_w.begin(), max_cost_w.end());
-  for (int j = 0; j < m; ++j) {
-    // The kc best rows of column j over all workers (duplicates are removed when the graph is built).
-    std::vector<std::pair<float, int>> best;
-    for (int w = 0; w < T; ++w)
-      for (int t = 0; t < kc; ++t) {
-        int i = colarg[size_t(w)][size_t(j) * kc + t];
-        if (i >= 0) best.push_back({colbest[size_t(w)][size_t(j) * kc + t], i});
-      }
-    std::sort(best.begin(), best.end());
-    for (size_t t = 0; t < best.size() && t < size_t(kc); ++t) {
-      int i = best[t].second;
-      float c = B.screen ? B.exact(i, j) : best[t].first / invA[i] + nA[i] + nB[j];
-      cand[size_t(i)].push_back({j, shifted(i, j, c), true});
-    }
-  }
-  trace(o, "best rows per column merged");
-  const double tol = 1e-6 * std::max(1.0, double(max_cost) + S);
-  MatchResult r;
-  r.method = "sparse+certify";
-  LapResult l;
-  double lap_s = 0, bound_s = 0;
-  // Square problems re-solve warm: only rows that gained edges are augmented again.
-  std::vector<char> redo(size_t(n), 1);
-  bool warm = false;
-  int passes = 0;  // certification passes over rows (what max_rounds caps)
+  std::vector<std::vector<float>> kept_;
+  std::atomic<int64_t> kept_bytes_{0};
+  std::atomic<int> rescanned_{0};  // rows whose selection cutoff guess was too tight
+
+  // Solve rounds.
+  double tol_ = 0;
+  MatchResult r_;
+  LapResult l_;
+  double stream_s_ = 0, lap_s_ = 0, bound_s_ = 0;
+  std::vector<char> redo_;  // square problems re-solve warm: only rows that gained edges are augmented again
+  bool warm_ = false;
+  double eps_stop_ = 0;     // gap budget: the cold solve stops at an epsilon-optimal assignment
+  bool exact_solve_ = true; // every assigned pair tight (false after an epsilon-optimal cold solve)
+  int passes_ = 0;          // certification passes over rows (what max_rounds caps)
+
   // Row bounds from re-streamed rows: when row i was last streamed (duals u0, v0), every
   // column outside its pool and graph had reduced cost >= rq[i]. For any duals since,
   // c'_ij - u_i - v_j >= rq[i] - (u_i - u0_i) + min_j (v0_j - v_j) there. The last term
   // matters: warm solves shift every u up and every v down by about the same amount.
-  std::vector<double> uref(size_t(n), 0), rq(size_t(n), -kInf);
-  std::vector<int> snap_of(size_t(n), -1);        // which snapshot of v row i's bound refers to
-  std::vector<std::vector<double>> vsnap;         // v at each certification pass
-  std::vector<char> restreamed(size_t(n), 0);     // row's pool was replaced: the first-pass thresholds no longer cover it
-  // The result for the current solution; when not certified, a gap bound from weak duality
-  // with v <= 0: any assignment costs >= sum(u) + sum(v) + sum_i min(0, min_j red_ij), in
-  // shifted costs (the shift is the same for every assignment, so the gap is too).
-  auto done = [&](bool certified, const std::vector<double>& row_min) {
-    std::vector<float> costs(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) costs[size_t(i)] = B.exact(i, l.row_to_col[size_t(i)]);  // true costs, not shifted ones
-    finish(r, nA, nB, l.row_to_col, costs);
-    r.seconds_cost = stream_s; r.seconds_lap = lap_s;
-    r.certified = certified;
-    if (!certified) {
-      double lb = 0, shifted_total = 0;
-      for (double x : l.u) lb += x;
-      for (double x : l.v) lb += x;
-      for (double x : row_min) lb += x;
-      for (int i = 0; i < n; ++i) shifted_total += double(costs[size_t(i)]) + shift(i, l.row_to_col[size_t(i)]);
-      r.gap_bound = std::max(0.0, shifted_total - lb);
+  std::vector<double> uref_, rq_;
+  std::vector<int> snap_of_;               // which snapshot of v row i's bound refers to
+  std::vector<std::vector<double>> vsnap_; // v at each certification pass
+  std::vector<char> restreamed_;           // row's pool was replaced: the first-pass thresholds no longer cover it
+  // First-pass bounds: the part not involving u_i, with the snapshot of v it was computed at.
+  std::vector<float> colw_, colerr_;
+  double max_norm_b_ = 0;
+  std::vector<double> fp_part_;
+  std::vector<int> fp_snap_;
+};
+
+SparseMatcher::SparseMatcher(const Blocks& B, const MatchOptions& o)
+    : B_(B), o_(o), nA_(B.nA), nB_(B.nB), n_(B.FA), m_(B.FB), k_(std::max(1, std::min(o.topk, B.FB))), square_(B.FA == B.FB),
+      S_(double(B.nA.maxCoeff()) + (B.FA == B.FB ? double(B.nB.maxCoeff()) : 0.0)),
+      P_(std::min(B.FB - k_, std::max(4 * k_, std::min(128, B.FB / 8)))), kAdd_(violators_to_add(B.FB)) {
+  assert(n_ <= m_ && "the caller swaps sides so that rows <= columns");
+  invA_ = nA_.cwiseSqrt().cwiseMax(1e-20f).cwiseInverse();
+  invB_ = nB_.cwiseSqrt().cwiseMax(1e-20f).cwiseInverse();
+  const double dot_share = 0.125;  // measured: more dot-ranked columns cost more certification passes
+  kdot_g_ = int(k_ * dot_share); pdot_ = int(P_ * dot_share);
+  kcos_g_ = k_ - kdot_g_; pcos_ = P_ - pdot_;
+  const size_t n = size_t(n_), m = size_t(m_);
+  const float inf = std::numeric_limits<float>::infinity();
+  cand_.resize(n); pool_.resize(n); kept_.resize(n);
+  t_cos_.assign(n, inf); t_dot_.assign(n, inf);
+  pool_min_.assign(n, 0);
+  const size_t T = size_t(thread_count());
+  colbest_.assign(T, std::vector<float>(m * kc_, inf));
+  colarg_.assign(T, std::vector<int>(m * kc_, -1));
+  colworst_.assign(T, std::vector<float>(m, inf));
+  max_cost_w_.assign(T, 0.f);
+  redo_.assign(n, 1);
+  uref_.assign(n, 0); rq_.assign(n, -kInf); snap_of_.assign(n, -1); restreamed_.assign(n, 0);
+  colw_.assign(m, 0.f); colerr_.assign(m, 0.f);
+  for (int j = 0; j < m_; ++j) colerr_[size_t(j)] = B_.screen ? B_.errB[j] : 0.f;
+  max_norm_b_ = B_.normB.maxCoeff();
+  fp_part_.assign(n, 0); fp_snap_.assign(n, -1);
+  r_.method = "sparse+certify";
+}
+
+void SparseMatcher::keep(int i, const float* row) {
+  const int64_t bytes = int64_t(m_) * int64_t(sizeof(float));
+  if (kept_bytes_.fetch_add(bytes) + bytes <= kKeptBudget) kept_[size_t(i)].assign(row, row + m_);
+  else kept_bytes_ -= bytes;
+}
+
+// ---- Stage 1: the candidate pass -------------------------------------------------------
+
+void SparseMatcher::candidate_pass() {
+  trace(o_, "candidate pass starts");
+  Stopwatch clock;
+  stream_rows(B_, o_, "candidates", [&](int w, int i, const float* row) { scan_row(w, i, row); });
+  stream_s_ = clock.seconds();
+  trace(o_, "candidate pass " + std::to_string(stream_s_) + " s, " + std::to_string(rescanned_.load()) + " rows scanned twice (cutoff guess too tight)");
+  max_cost_ = *std::max_element(max_cost_w_.begin(), max_cost_w_.end());
+  tol_ = 1e-6 * std::max(1.0, double(max_cost_) + S_);
+}
+
+// One pass over the row: both rankings (buffered selections of the L smallest keys; the
+// branch is rarely taken once they fill) and the per-column best rows.
+void SparseMatcher::scan_row(int w, int i, const float* row) {
+  const int m = m_;
+  thread_local Smallest by_cos, by_dot;
+  const int Lcos = std::min(m, kcos_g_ + pcos_), Ldot = std::min(m, kdot_g_ + pdot_);
+  float* cbw = colbest_[size_t(w)].data();
+  int* caw = colarg_[size_t(w)].data();
+  float* worst = colworst_[size_t(w)].data();
+  const float ni = nA_[i], ia = invA_[i];
+  auto visit = [&](int j, bool columns) {
+    const float d = row[j] - ni - nB_[j];  // -2 a.b (screened)
+    const float key_cos = d * invB_[j];
+    if (key_cos < by_cos.top) by_cos.offer(key_cos, j);
+    if (d < by_dot.top) by_dot.offer(d, j);
+    const float v = d * ia;
+    if (columns && v < worst[j]) {
+      float* cb = cbw + size_t(j) * kc_;
+      int* ca = caw + size_t(j) * kc_;
+      int p = kc_ - 1;
+      while (p > 0 && v < cb[p - 1]) { cb[p] = cb[p - 1]; ca[p] = ca[p - 1]; --p; }
+      cb[p] = v; ca[p] = i;
+      worst[j] = cb[kc_ - 1];
     }
-    trace(o, "bounds " + std::to_string(bound_s) + " s, certification passes " + std::to_string(passes));
-    report(o, "done", 1);
-    return r;
   };
-  // Lower bound on every reduced cost of row i outside its graph and first-pass pool, from
-  // the thresholds (see above): c_ij >= screened - error >= |a_i|^2 + |b_j|^2 +
-  // max(t_cos |b_j|, t_dot) - error, minimised over all columns (over-covering the listed
-  // ones only makes it smaller).
-  // Float arrays so the O(n m) minimum vectorises (f32x4 in WASM); the margin below covers
-  // their rounding (a few ulps of terms no larger than S + the largest key term).
-  std::vector<float> colw(static_cast<size_t>(m)), colerr(static_cast<size_t>(m));
-  for (int j = 0; j < m; ++j) colerr[size_t(j)] = B.screen ? B.errB[j] : 0.f;
-  const double max_norm_b = B.normB.maxCoeff();
-  // The part of the bound that does not involve u_i: S - u_i + this. It only depends on v
-  // through colw, so a value computed with earlier duals stays valid plus the credit
-  // min_j (v_then_j - v_j); rows are recomputed only when that is not enough.
-  auto first_pass_part = [&](int i) {
-    const float tc = t_cos[size_t(i)], td = t_dot[size_t(i)];
-    constexpr float all_listed = std::numeric_limits<float>::infinity();  // a ranking listed every column
-    if (tc == all_listed || td == all_listed) return kInf;
-    // error(i, j) through B.error_row (its 3e-6 (|a_i|^2 + |b_j|^2) term is in the margin
-    // below, which also covers rounding in the keys).
-    const Blocks::RowError er = B.error_row(i);
-    const float ea = er.ea, ha = er.ha;
-    float mn = std::numeric_limits<float>::infinity();
-    const float *nb = B.normB.data(), *eb = colerr.data(), *cw = colw.data();
-    auto term = [&](int j) { return std::max(tc * nb[j], td) - ea * nb[j] - ha * eb[j] + cw[j]; };
-    int j = 0;
-    f32x8 mn8 = splat8(mn);
-    const f32x8 tc8 = splat8(tc), td8 = splat8(td), ea8 = splat8(ea), ha8 = splat8(ha);
-    for (; j + 8 <= m; j += 8) {
-      const f32x8 b = load8(nb + j);
-      mn8 = min8(mn8, max8(tc8 * b, td8) - ea8 * b - ha8 * load8(eb + j) + load8(cw + j));
-    }
-    mn = hmin8(mn8);
-    for (; j < m; ++j) mn = std::min(mn, term(j));
-    // (a ranking that lists nothing has threshold -inf and adds no term)
-    const double scale = S + (std::isfinite(tc) ? std::abs(double(tc)) * max_norm_b : 0.0) + (std::isfinite(td) ? std::abs(double(td)) : 0.0) +
-                         (double(ea) + ha) * max_norm_b;
-    return double(mn) - 3e-6 * double(nA[i]) - 1e-5 * scale;
-  };
-  std::vector<double> fp_part(size_t(n), 0);
-  std::vector<int> fp_snap(size_t(n), -1);
-  for (int round = 1;; ++round) {
-    r.rounds = round;
-    SparseCost sc; sc.n = n; sc.m = m; sc.start.assign(size_t(n) + 1, 0);
-    for (int i = 0; i < n; ++i) {
-      auto& c = cand[size_t(i)];
-      std::sort(c.begin(), c.end(), [](const Edge& a, const Edge& b) { return a.col < b.col; });
-      c.erase(std::unique(c.begin(), c.end(), [](const Edge& a, const Edge& b) { return a.col == b.col; }), c.end());
-      sc.start[size_t(i) + 1] = sc.start[size_t(i)] + int64_t(c.size());
-      for (auto& e : c) { sc.col.push_back(e.col); sc.cost.push_back(e.cost); }
-    }
-    r.candidate_edges = int64_t(sc.col.size());
-    report(o, "assignment", 0);
-    try {
-      Stopwatch lap_clock;
-      l = warm ? solve_lap_sparse(sc, &l, &redo) : solve_lap_sparse(sc);
-      lap_s += lap_clock.seconds();
-      trace(o, "round " + std::to_string(round) + (warm ? " warm" : " cold") + " assignment " + std::to_string(lap_clock.seconds()) + " s, edges " + std::to_string(sc.col.size()));
-      warm = square;
-      std::fill(redo.begin(), redo.end(), 0);
-    } catch (const InfeasibleRows& bad) {
-      warm = false;
-      std::fill(redo.begin(), redo.end(), 1);
-      // Candidate graph has no perfect matching through these rows: give them every column.
-      for (int i : bad.rows) {
-        MatF row;
-        B.exact_rows(i, i + 1, row);
-        for (int j = 0; j < m; ++j) cand[size_t(i)].push_back({j, shifted(i, j, row(0, j)), true});
-      }
-      continue;
-    }
-    // Cheap check first: reduced costs of the pooled candidates (priced exactly only when
-    // their lower bound says they might violate).
-    std::atomic<int64_t> pool_violations{0};
-    parallel_for(n, [&](int i0, int i1) {
-      for (int i = i0; i < i1; ++i) {
-        int64_t bad = 0;
-        for (Edge& e : pool[size_t(i)]) {
-          const double uv = l.u[size_t(i)] + l.v[size_t(e.col)];
-          if (double(e.cost) - uv >= -tol) continue;
-          if (!e.exact) { e = Edge{e.col, shifted(i, e.col, B.exact(i, e.col)), true}; if (double(e.cost) - uv >= -tol) continue; }
-          ++bad;
-        }
-        if (bad == 0) continue;
-        // A row whose pool was violated once tends to be violated again as the duals move
-        // (near-ties among dead and newborn features): its whole pool joins the graph, which
-        // saves many short rounds.
-        pool_violations += bad;
-        redo[size_t(i)] = 1;
-        for (Edge& e : pool[size_t(i)]) {
-          if (!e.exact) e = Edge{e.col, shifted(i, e.col, B.exact(i, e.col)), true};
-          cand[size_t(i)].push_back(e);
-        }
-        pool[size_t(i)].clear();
-      }
-    }, 256);
-    trace(o, "pool violations " + std::to_string(pool_violations.load()));
-    if (pool_violations > 0 && round < 50 * o.max_rounds) continue;
-    // Certify: every reduced cost on the full dense problem must be >= -tol. Rows whose bound
-    // proves it are done; the others are streamed again.
-    Stopwatch bound_clock;
-    for (int j = 0; j < m; ++j) colw[size_t(j)] = float(((square ? 0.0 : 1.0) - 3e-6) * double(nB[j]) - l.v[size_t(j)]);
-    const int snap = int(vsnap.size());
-    vsnap.push_back(l.v);
-    std::vector<double> v_credit(vsnap.size());
-    for (size_t p = 0; p < vsnap.size(); ++p) {
-      double c = kInf;
-      for (int j = 0; j < m; ++j) c = std::min(c, vsnap[p][size_t(j)] - l.v[size_t(j)]);
-      v_credit[p] = c;
-    }
-    std::vector<double> row_min(size_t(n), 0);
-    std::vector<char> settled(size_t(n), 0);
-    parallel_for(n, [&](int i0, int i1) {
-      for (int i = i0; i < i1; ++i) {
-        const double ui = l.u[size_t(i)];
-        double bound = -kInf;
-        if (restreamed[size_t(i)]) {
-          bound = rq[size_t(i)] - (ui - uref[size_t(i)]) + v_credit[size_t(snap_of[size_t(i)])];
-        } else {
-          if (fp_snap[size_t(i)] >= 0) bound = S - ui + fp_part[size_t(i)] + v_credit[size_t(fp_snap[size_t(i)])];
-          if (bound < -tol) {
-            fp_part[size_t(i)] = first_pass_part(i); fp_snap[size_t(i)] = snap;
-            bound = S - ui + fp_part[size_t(i)];
-          }
-        }
-        if (bound >= -tol) { settled[size_t(i)] = 1; row_min[size_t(i)] = std::min(0.0, bound); }
-      }
-    }, 64);
-    std::vector<int> recheck;
-    for (int i = 0; i < n; ++i) if (!settled[size_t(i)]) recheck.push_back(i);
-    bound_s += bound_clock.seconds();
-    if (recheck.empty()) return done(true, row_min);  // proven without a pass
-    ++passes;
-    std::vector<std::vector<Edge>> add(static_cast<size_t>(n));
-    std::atomic<int64_t> violations{0}, exact_pairs{0};
-    Stopwatch certify_clock;
-    const bool full = int(recheck.size()) == n;
-    // The column part of every reduced cost (shift and dual), in float for check's vector pass.
-    std::vector<float> colpart(static_cast<size_t>(m));
-    float colmax = 0, errmax = 0;
-    for (int j = 0; j < m; ++j) {
-      colpart[size_t(j)] = float(-(square ? double(nB[j]) : 0.0) - l.v[size_t(j)]);
-      colmax = std::max(colmax, std::fabs(colpart[size_t(j)]));
-    }
-    if (B.screen) errmax = float(2.0 * (double(B.hatA.maxCoeff()) * B.errB.maxCoeff() + double(B.errA.maxCoeff()) * B.normB.maxCoeff()) * 1.01 + 3e-6 * S);
-    auto check = [&](int i, const float* row) {
-      const double ui = l.u[size_t(i)];
-      // Lower bounds on the row's reduced costs; exact where the screen cannot decide.
-      thread_local std::vector<float> red, priced;  // priced: exact cost where computed, else NaN
-      red.resize(size_t(m));
-      priced.assign(size_t(m), std::numeric_limits<float>::quiet_NaN());
-      int64_t bad = 0, exact = 0;
-      // In double, for the lanes that matter: violating or within the float pass's error of it.
-      auto precise = [&](int j) {
-        double base = shift(i, j) - ui - l.v[size_t(j)];
-        double rj = double(row[j]) + base - B.error(i, j);
-        if (B.screen && rj < -tol) { priced[size_t(j)] = B.exact(i, j); rj = double(priced[size_t(j)]) + base; ++exact; }
-        red[size_t(j)] = float(rj);
-        if (rj < -tol) ++bad;
-      };
-      // Vector pass in float: cost + row part + column part - screen error. Its rounding is
-      // at most a few ulps of the terms' magnitudes; `margin` is several times that, so a lane
-      // above -tol + margin is certainly not violating, and the rest are redone in double.
-      const double rowpart = S - double(nA[i]) - ui;
-      const float margin = float(1e-6 * (double(max_cost) + std::fabs(rowpart) + colmax + errmax));
-      const Blocks::RowError er = B.error_row(i);
-      const f32x8 rp8 = splat8(float(rowpart)), lim8 = splat8(float(-tol) + margin);
-      const f32x8 ha8 = splat8(er.ha), ea8 = splat8(er.ea), na8 = splat8(er.k * nA[i]), k8 = splat8(er.k);
-      const float* eb = colerr.data();
-      const float* nb = B.normB.data();
-      const float* nb2 = nB.data();
-      f32x8 mn8 = splat8(0.f);
-      int j = 0;
-      for (; j + 8 <= m; j += 8) {
-        const f32x8 err = ha8 * load8(eb + j) + ea8 * load8(nb + j) + na8 + k8 * load8(nb2 + j);
-        const f32x8 r = load8(row + j) + rp8 + load8(colpart.data() + j) - err;
-        std::memcpy(&red[size_t(j)], &r, sizeof r);
-        for (unsigned bits = lt_bits(r, lim8); bits; bits &= bits - 1) precise(j + __builtin_ctz(bits));
-        mn8 = min8(mn8, load8(&red[size_t(j)]));
-      }
-      double mn = std::min(0.f, hmin8(mn8));
-      for (; j < m; ++j) { precise(j); mn = std::min(mn, double(red[size_t(j)])); }
-      mn -= margin;  // lanes left in float may sit that far above their true value
-      row_min[size_t(i)] = mn;
-      violations += bad;
-      exact_pairs += exact;
-      // The kAdd most negative reduced costs join the graph; the next P smallest (violating or
-      // nearly so) become the row's pool, so the cheap pool rounds can follow the duals as
-      // they move without another pass.
-      const int Q = std::min(m, kAdd + P);  // kAdd = violators_to_add(m)
-      thread_local Smallest lowest;
-      lowest.reset(Q);
-      auto offer8 = [&](int j0) {
-        for (unsigned bits = lt_bits(load8(&red[size_t(j0)]), splat8(lowest.top)); bits; bits &= bits - 1) {
-          const int jj = j0 + __builtin_ctz(bits);
-          if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
-        }
-      };
-      for (int jj = groups_sampled_first(m, offer8); jj < m; ++jj) if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
-      // Every column not kept has a reduced cost at least this (less the float pass's margin).
-      const double row_bound = double(lowest.finish(m)) - margin;
-      auto& pl = pool[size_t(i)];
-      pl.clear();
-      for (int t = 0; t < Q; ++t) {
-        int j = lowest.items[size_t(t)].second;
-        const float pj = priced[size_t(j)];
-        Edge e = !B.screen ? Edge{j, shifted(i, j, row[j]), true}
-                 : !std::isnan(pj) ? Edge{j, shifted(i, j, pj), true}
-                                   : Edge{j, float(double(row[j]) - B.error(i, j) + shift(i, j)), false};
-        if (t < kAdd && double(red[size_t(j)]) < -tol) add[size_t(i)].push_back(e);  // violating: priced
-        else pl.push_back(e);
-      }
-      uref[size_t(i)] = ui;
-      snap_of[size_t(i)] = snap;
-      rq[size_t(i)] = row_bound;
-      restreamed[size_t(i)] = 1;
+  // Eight columns at a time; the scalar path runs only for groups where something enters.
+  const float* nBp = nB_.data();
+  const float* invBp = invB_.data();
+  const f32x8 ni8 = splat8(ni), ia8 = splat8(ia);
+  f32x8 mx8 = splat8(0.f);
+  auto scan = [&](bool columns) {
+    auto chunk = [&](int j) {
+      const f32x8 r = load8(row + j);
+      mx8 = max8(mx8, r);
+      const f32x8 d = r - ni8 - load8(nBp + j);
+      unsigned bits = lt_bits(d * load8(invBp + j), splat8(by_cos.top)) | lt_bits(d, splat8(by_dot.top));
+      if (columns) bits |= lt_bits(d * ia8, load8(worst + j));
+      for (; bits; bits &= bits - 1) visit(j + __builtin_ctz(bits), columns);
     };
-    // Rows kept in memory are checked from there; the others are streamed (and kept).
-    std::vector<int> fresh, from_memory;
-    for (int i : recheck) (kept[size_t(i)].empty() ? fresh : from_memory).push_back(i);
-    if (!fresh.empty())
-      stream_rows(B, o, full ? "certify" : "certify (partial)", [&](int, int i, const float* row) { check(i, row); keep(i, row); }, &fresh);
-    parallel_for(int(from_memory.size()), [&](int t0, int t1) {
-      for (int t = t0; t < t1; ++t) check(from_memory[size_t(t)], kept[size_t(from_memory[size_t(t)])].data());
-    });
-    stream_s += certify_clock.seconds();
-    r.rows_restreamed += int64_t(fresh.size());
-    r.exact_pairs += exact_pairs.load();
-    trace(o, std::string(full ? "full" : "partial") + " certification pass over " + std::to_string(recheck.size()) + " rows: " +
-                 std::to_string(certify_clock.seconds()) + " s, violations " + std::to_string(violations.load()) + ", exact pairs " +
-                 std::to_string(exact_pairs.load()));
-    if (violations == 0 || passes >= o.max_rounds) return done(violations == 0, row_min);
-    for (int i = 0; i < n; ++i) {
-      if (!add[size_t(i)].empty()) redo[size_t(i)] = 1;
-      cand[size_t(i)].insert(cand[size_t(i)].end(), add[size_t(i)].begin(), add[size_t(i)].end());
+    for (int j = groups_sampled_first(m, chunk); j < m; ++j) visit(j, columns);
+  };
+  // Start both rankings at this worker's guess of their final cutoffs (the previous row's,
+  // per unit of |a|, loosened by a margin that adapts to how often it proved too tight):
+  // offers then stay near L instead of several times L. A short ranking means the guess
+  // was too tight; the row is scanned again without guesses (columns already counted).
+  thread_local CutoffGuess guess_cos, guess_dot;
+  const float len = nA_[i] > 0 ? std::sqrt(nA_[i]) : 0.f;
+  by_cos.reset(Lcos, guess_cos.cutoff(len, Lcos < m)); by_dot.reset(Ldot, guess_dot.cutoff(len, Ldot < m));
+  scan(true);
+  const bool too_tight = by_cos.short_of_L() || by_dot.short_of_L();
+  guess_cos.outcome(too_tight); guess_dot.outcome(too_tight);
+  if (too_tight) {
+    ++rescanned_;
+    by_cos.reset(Lcos); by_dot.reset(Ldot);
+    scan(false);
+  }
+  float mx = hmax8(mx8);
+  for (int j = (m / 8) * 8; j < m; ++j) mx = std::max(mx, row[j]);
+  max_cost_w_[size_t(w)] = std::max(max_cost_w_[size_t(w)], mx);
+  // Everything a ranking did not keep has key >= its threshold.
+  t_cos_[size_t(i)] = by_cos.finish(m);
+  t_dot_[size_t(i)] = by_dot.finish(m);
+  guess_cos.learn(t_cos_[size_t(i)], len); guess_dot.learn(t_dot_[size_t(i)], len);
+  // No clear partner: the best cosine is under 4x the row's threshold (a continuing
+  // feature's is typically 10x or more). Such rows are kept in memory for certification,
+  // and their whole list goes into the graph at once: they are the near-ties that pool
+  // rounds would otherwise add a few edges at a time.
+  const float best_cos = by_cos.items.empty() ? 0.f : by_cos.items.front().first;
+  const bool unclear = std::isfinite(t_cos_[size_t(i)]) && best_cos >= 4.f * t_cos_[size_t(i)];
+  if (unclear) keep(i, row);
+  auto& c = cand_[size_t(i)];
+  auto& pl = pool_[size_t(i)];
+  for (Smallest* h : {&by_cos, &by_dot}) {
+    const int kg = h == &by_cos ? kcos_g_ : kdot_g_;
+    for (int t = 0; t < int(h->items.size()); ++t) {
+      const int j = h->items[size_t(t)].second;
+      if (t < kg || unclear) c.push_back(exact_edge(i, j, row)); else pl.push_back(bound_edge(i, j, row));
     }
   }
 }
+
+// ---- Stage 2: the best rows of every column ----------------------------------------------
+
+void SparseMatcher::merge_column_candidates() {
+  const int T = int(colbest_.size());
+  for (int j = 0; j < m_; ++j) {
+    // The kc best rows of column j over all workers (duplicates are removed when the graph is built).
+    std::vector<std::pair<float, int>> best;
+    for (int w = 0; w < T; ++w)
+      for (int t = 0; t < kc_; ++t) {
+        const int i = colarg_[size_t(w)][size_t(j) * kc_ + t];
+        if (i >= 0) best.push_back({colbest_[size_t(w)][size_t(j) * kc_ + t], i});
+      }
+    std::sort(best.begin(), best.end());
+    for (size_t t = 0; t < best.size() && t < size_t(kc_); ++t) {
+      const int i = best[t].second;
+      const float c = B_.screen ? B_.exact(i, j) : best[t].first / invA_[i] + nA_[i] + nB_[j];
+      cand_[size_t(i)].push_back({j, shifted(i, j, c), true});
+    }
+  }
+  colbest_.clear(); colarg_.clear(); colworst_.clear();
+  trace(o_, "best rows per column merged");
+}
+
+// ---- Stage 3: solve rounds ---------------------------------------------------------------
+
+SparseCost SparseMatcher::graph() {
+  SparseCost sc;
+  sc.n = n_; sc.m = m_; sc.start.assign(size_t(n_) + 1, 0);
+  for (int i = 0; i < n_; ++i) {
+    auto& c = cand_[size_t(i)];
+    std::sort(c.begin(), c.end(), [](const Edge& a, const Edge& b) { return a.col < b.col; });
+    c.erase(std::unique(c.begin(), c.end(), [](const Edge& a, const Edge& b) { return a.col == b.col; }), c.end());
+    sc.start[size_t(i) + 1] = sc.start[size_t(i)] + int64_t(c.size());
+    for (const Edge& e : c) { sc.col.push_back(e.col); sc.cost.push_back(e.cost); }
+  }
+  return sc;
+}
+
+bool SparseMatcher::solve(int round) {
+  const SparseCost sc = graph();
+  r_.candidate_edges = int64_t(sc.col.size());
+  report(o_, "assignment", 0);
+  try {
+    Stopwatch clock;
+    const bool cold = !warm_;
+    l_ = warm_ ? solve_lap_sparse(sc, &l_, &redo_, 0, o_.auction) : solve_lap_sparse(sc, nullptr, nullptr, eps_stop_, o_.auction);
+    exact_solve_ = !l_.epsilon_optimal;  // (warm solves keep the slack of rows they do not redo)
+    lap_s_ += clock.seconds();
+    trace(o_, "round " + std::to_string(round) + (!cold ? " warm" : !exact_solve_ ? " cold (epsilon-optimal)" : " cold") + " assignment " +
+                  std::to_string(clock.seconds()) + " s, edges " + std::to_string(sc.col.size()));
+    warm_ = square_;
+    std::fill(redo_.begin(), redo_.end(), 0);
+    return true;
+  } catch (const InfeasibleRows& bad) {
+    warm_ = false;
+    std::fill(redo_.begin(), redo_.end(), 1);
+    // Candidate graph has no perfect matching through these rows (e.g. a family of similar
+    // features listing only each other's partners, one short after a death): their pools
+    // join the graph, and rows whose pool already did get every column.
+    int64_t pooled = 0, full = 0;
+    for (int i : bad.rows) {
+      if (!pool_[size_t(i)].empty()) {
+        for (Edge& e : pool_[size_t(i)]) cand_[size_t(i)].push_back(e.exact ? e : Edge{e.col, shifted(i, e.col, B_.exact(i, e.col)), true});
+        pool_[size_t(i)].clear();
+        ++pooled;
+        continue;
+      }
+      ++full;
+      MatF row;
+      B_.exact_rows(i, i + 1, row);
+      for (int j = 0; j < m_; ++j) cand_[size_t(i)].push_back({j, shifted(i, j, row(0, j)), true});
+    }
+    trace(o_, "round " + std::to_string(round) + ": no perfect matching on the graph; " + std::to_string(pooled) + " rows' pools join it, " +
+                  std::to_string(full) + " rows get every column");
+    return false;
+  }
+}
+
+// Cheap check first: reduced costs of the pooled candidates (priced exactly only when their
+// lower bound says they might violate). Returns how many violate.
+int64_t SparseMatcher::check_pools() {
+  std::atomic<int64_t> violations{0};
+  parallel_for(n_, [&](int i0, int i1) {
+    for (int i = i0; i < i1; ++i) {
+      int64_t bad = 0;
+      double lowest = 0;
+      for (Edge& e : pool_[size_t(i)]) {
+        const double uv = l_.u[size_t(i)] + l_.v[size_t(e.col)];
+        lowest = std::min(lowest, double(e.cost) - uv);  // a lower bound either way
+        if (double(e.cost) - uv >= -tol_) continue;
+        if (!e.exact) { e = Edge{e.col, shifted(i, e.col, B_.exact(i, e.col)), true}; if (double(e.cost) - uv >= -tol_) continue; }
+        ++bad;
+      }
+      pool_min_[size_t(i)] = lowest;
+      if (bad == 0) continue;
+      // A row whose pool was violated once tends to be violated again as the duals move
+      // (near-ties among dead and newborn features): its whole pool joins the graph, which
+      // saves many short rounds.
+      violations += bad;
+      redo_[size_t(i)] = 1;
+      for (Edge& e : pool_[size_t(i)]) {
+        if (!e.exact) e = Edge{e.col, shifted(i, e.col, B_.exact(i, e.col)), true};
+        cand_[size_t(i)].push_back(e);
+      }
+      pool_[size_t(i)].clear();
+      pool_min_[size_t(i)] = 0;
+    }
+  }, 256);
+  trace(o_, "pool violations " + std::to_string(violations.load()));
+  return violations.load();
+}
+
+// ---- Stage 4: certification ----------------------------------------------------------------
+
+// Lower bound on every reduced cost of row i outside its graph and first-pass pool, from
+// the thresholds (see the members): c_ij >= screened - error >= |a_i|^2 + |b_j|^2 +
+// max(t_cos |b_j|, t_dot) - error, minimised over all columns (over-covering the listed
+// ones only makes it smaller). This is the part that does not involve u_i (the bound is
+// S - u_i + this); it depends on v only through colw, so a value computed with earlier
+// duals stays valid plus the credit min_j (v_then_j - v_j).
+// Float arrays so the O(n m) minimum vectorises (f32x4 in WASM); the margin below covers
+// their rounding (a few ulps of terms no larger than S + the largest key term).
+double SparseMatcher::first_pass_part(int i) const {
+  const float tc = t_cos_[size_t(i)], td = t_dot_[size_t(i)];
+  constexpr float all_listed = std::numeric_limits<float>::infinity();  // a ranking listed every column
+  if (tc == all_listed || td == all_listed) return kInf;
+  // error(i, j) through B.error_row (its 3e-6 (|a_i|^2 + |b_j|^2) term is in the margin
+  // below, which also covers rounding in the keys).
+  const Blocks::RowError er = B_.error_row(i);
+  const float ea = er.ea, ha = er.ha;
+  const int m = m_;
+  float mn = std::numeric_limits<float>::infinity();
+  const float *nb = B_.normB.data(), *eb = colerr_.data(), *cw = colw_.data();
+  auto term = [&](int j) { return std::max(tc * nb[j], td) - ea * nb[j] - ha * eb[j] + cw[j]; };
+  int j = 0;
+  f32x8 mn8 = splat8(mn);
+  const f32x8 tc8 = splat8(tc), td8 = splat8(td), ea8 = splat8(ea), ha8 = splat8(ha);
+  for (; j + 8 <= m; j += 8) {
+    const f32x8 b = load8(nb + j);
+    mn8 = min8(mn8, max8(tc8 * b, td8) - ea8 * b - ha8 * load8(eb + j) + load8(cw + j));
+  }
+  mn = hmin8(mn8);
+  for (; j < m; ++j) mn = std::min(mn, term(j));
+  // (a ranking that lists nothing has threshold -inf and adds no term)
+  const double scale = S_ + (std::isfinite(tc) ? std::abs(double(tc)) * max_norm_b_ : 0.0) + (std::isfinite(td) ? std::abs(double(td)) : 0.0) +
+                       (double(ea) + ha) * max_norm_b_;
+  return double(mn) - 3e-6 * double(nA_[i]) - 1e-5 * scale;
+}
+
+// Rows whose bounds prove every reduced cost >= -tol are settled (row_min gets their lower
+// bound, for a gap); returns the others, which must be checked on their cost rows.
+std::vector<int> SparseMatcher::rows_not_settled(std::vector<double>& row_min) {
+  Stopwatch clock;
+  for (int j = 0; j < m_; ++j) colw_[size_t(j)] = float(((square_ ? 0.0 : 1.0) - 3e-6) * double(nB_[j]) - l_.v[size_t(j)]);
+  const int snap = int(vsnap_.size());
+  vsnap_.push_back(l_.v);
+  std::vector<double> v_credit(vsnap_.size());
+  for (size_t p = 0; p < vsnap_.size(); ++p) {
+    double c = kInf;
+    for (int j = 0; j < m_; ++j) c = std::min(c, vsnap_[p][size_t(j)] - l_.v[size_t(j)]);
+    v_credit[p] = c;
+  }
+  std::vector<char> settled(size_t(n_), 0);
+  parallel_for(n_, [&](int i0, int i1) {
+    for (int i = i0; i < i1; ++i) {
+      const double ui = l_.u[size_t(i)];
+      double bound = -kInf;
+      if (restreamed_[size_t(i)]) {
+        bound = rq_[size_t(i)] - (ui - uref_[size_t(i)]) + v_credit[size_t(snap_of_[size_t(i)])];
+      } else {
+        if (fp_snap_[size_t(i)] >= 0) bound = S_ - ui + fp_part_[size_t(i)] + v_credit[size_t(fp_snap_[size_t(i)])];
+        if (bound < -tol_) {
+          fp_part_[size_t(i)] = first_pass_part(i); fp_snap_[size_t(i)] = snap;
+          bound = S_ - ui + fp_part_[size_t(i)];
+        }
+      }
+      if (bound >= -tol_) { settled[size_t(i)] = 1; row_min[size_t(i)] = std::min({0.0, bound, pool_min_[size_t(i)]}); }
+    }
+  }, 64);
+  std::vector<int> recheck;
+  for (int i = 0; i < n_; ++i) if (!settled[size_t(i)]) recheck.push_back(i);
+  bound_s_ += clock.seconds();
+  return recheck;
+}
+
+// What one certification pass shares between the rows it checks.
+struct SparseMatcher::Pass {
+  int snap = 0;
+  std::vector<std::vector<Edge>> add;  // violating pairs joining the graph
+  std::atomic<int64_t> violations{0}, exact_pairs{0};
+  std::vector<float> colpart;          // column part of every reduced cost (shift and dual), float for the vector pass
+  float colmax = 0, errmax = 0;
+};
+
+// Streams the rows in recheck again (or reads them from memory), checks every reduced cost,
+// records the row's exact minimum in row_min and adds violators to the graph. Returns the
+// number of violating pairs.
+int64_t SparseMatcher::certification_pass(const std::vector<int>& recheck, std::vector<double>& row_min) {
+  ++passes_;
+  Pass pass;
+  pass.snap = int(vsnap_.size()) - 1;
+  pass.add.resize(size_t(n_));
+  Stopwatch clock;
+  const bool full = int(recheck.size()) == n_;
+  pass.colpart.resize(size_t(m_));
+  for (int j = 0; j < m_; ++j) {
+    pass.colpart[size_t(j)] = float(-(square_ ? double(nB_[j]) : 0.0) - l_.v[size_t(j)]);
+    pass.colmax = std::max(pass.colmax, std::fabs(pass.colpart[size_t(j)]));
+  }
+  if (B_.screen) pass.errmax = float(2.0 * (double(B_.hatA.maxCoeff()) * B_.errB.maxCoeff() + double(B_.errA.maxCoeff()) * B_.normB.maxCoeff()) * 1.01 + 3e-6 * S_);
+  // Rows kept in memory are checked from there; the others are streamed (and kept).
+  std::vector<int> fresh, from_memory;
+  for (int i : recheck) (kept_[size_t(i)].empty() ? fresh : from_memory).push_back(i);
+  if (!fresh.empty())
+    stream_rows(B_, o_, full ? "certify" : "certify (partial)", [&](int, int i, const float* row) { check_row(pass, i, row, row_min); keep(i, row); }, &fresh);
+  parallel_for(int(from_memory.size()), [&](int t0, int t1) {
+    for (int t = t0; t < t1; ++t) check_row(pass, from_memory[size_t(t)], kept_[size_t(from_memory[size_t(t)])].data(), row_min);
+  });
+  stream_s_ += clock.seconds();
+  r_.rows_restreamed += int64_t(fresh.size());
+  r_.exact_pairs += pass.exact_pairs.load();
+  trace(o_, std::string(full ? "full" : "partial") + " certification pass over " + std::to_string(recheck.size()) + " rows: " +
+                std::to_string(clock.seconds()) + " s, violations " + std::to_string(pass.violations.load()) + ", exact pairs " +
+                std::to_string(pass.exact_pairs.load()));
+  for (int i = 0; i < n_; ++i) {
+    if (!pass.add[size_t(i)].empty()) redo_[size_t(i)] = 1;
+    cand_[size_t(i)].insert(cand_[size_t(i)].end(), pass.add[size_t(i)].begin(), pass.add[size_t(i)].end());
+  }
+  return pass.violations.load();
+}
+
+void SparseMatcher::check_row(Pass& pass, int i, const float* row, std::vector<double>& row_min) {
+  const int m = m_;
+  const double ui = l_.u[size_t(i)];
+  // Lower bounds on the row's reduced costs; exact where the screen cannot decide.
+  thread_local std::vector<float> red, priced;  // priced: exact cost where computed, else NaN
+  red.resize(size_t(m));
+  priced.assign(size_t(m), std::numeric_limits<float>::quiet_NaN());
+  int64_t bad = 0, exact = 0;
+  // In double, for the lanes that matter: violating or within the float pass's error of it.
+  auto precise = [&](int j) {
+    const double base = shift(i, j) - ui - l_.v[size_t(j)];
+    double rj = double(row[j]) + base - B_.error(i, j);
+    if (B_.screen && rj < -tol_) { priced[size_t(j)] = B_.exact(i, j); rj = double(priced[size_t(j)]) + base; ++exact; }
+    red[size_t(j)] = float(rj);
+    if (rj < -tol_) ++bad;
+  };
+  // Vector pass in float: cost + row part + column part - screen error. Its rounding is
+  // at most a few ulps of the terms' magnitudes; `margin` is several times that, so a lane
+  // above -tol + margin is certainly not violating, and the rest are redone in double.
+  const double rowpart = S_ - double(nA_[i]) - ui;
+  const float margin = float(1e-6 * (double(max_cost_) + std::fabs(rowpart) + pass.colmax + pass.errmax));
+  const Blocks::RowError er = B_.error_row(i);
+  const f32x8 rp8 = splat8(float(rowpart)), lim8 = splat8(float(-tol_) + margin);
+  const f32x8 ha8 = splat8(er.ha), ea8 = splat8(er.ea), na8 = splat8(er.k * nA_[i]), k8 = splat8(er.k);
+  const float* eb = colerr_.data();
+  const float* nb = B_.normB.data();
+  const float* nb2 = nB_.data();
+  const float* cp = pass.colpart.data();
+  f32x8 mn8 = splat8(0.f);
+  int j = 0;
+  for (; j + 8 <= m; j += 8) {
+    const f32x8 err = ha8 * load8(eb + j) + ea8 * load8(nb + j) + na8 + k8 * load8(nb2 + j);
+    const f32x8 r = load8(row + j) + rp8 + load8(cp + j) - err;
+    std::memcpy(&red[size_t(j)], &r, sizeof r);
+    for (unsigned bits = lt_bits(r, lim8); bits; bits &= bits - 1) precise(j + __builtin_ctz(bits));
+    mn8 = min8(mn8, load8(&red[size_t(j)]));
+  }
+  double mn = std::min(0.f, hmin8(mn8));
+  for (; j < m; ++j) { precise(j); mn = std::min(mn, double(red[size_t(j)])); }
+  mn -= margin;  // lanes left in float may sit that far above their true value
+  row_min[size_t(i)] = mn;
+  pass.violations += bad;
+  pass.exact_pairs += exact;
+  // The kAdd most negative reduced costs join the graph; the next P smallest (violating or
+  // nearly so) become the row's pool, so the cheap pool rounds can follow the duals as
+  // they move without another pass.
+  const int Q = std::min(m, kAdd_ + P_);
+  thread_local Smallest lowest;
+  lowest.reset(Q);
+  auto offer8 = [&](int j0) {
+    for (unsigned bits = lt_bits(load8(&red[size_t(j0)]), splat8(lowest.top)); bits; bits &= bits - 1) {
+      const int jj = j0 + __builtin_ctz(bits);
+      if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
+    }
+  };
+  for (int jj = groups_sampled_first(m, offer8); jj < m; ++jj) if (red[size_t(jj)] < lowest.top) lowest.offer(red[size_t(jj)], jj);
+  // Every column not kept has a reduced cost at least this (less the float pass's margin).
+  const double row_bound = double(lowest.finish(m)) - margin;
+  auto& pl = pool_[size_t(i)];
+  pl.clear();
+  for (int t = 0; t < Q; ++t) {
+    const int jj = lowest.items[size_t(t)].second;
+    const float pj = priced[size_t(jj)];
+    const Edge e = !B_.screen ? Edge{jj, shifted(i, jj, row[jj]), true}
+                   : !std::isnan(pj) ? Edge{jj, shifted(i, jj, pj), true}
+                                     : Edge{jj, float(double(row[jj]) - B_.error(i, jj) + shift(i, jj)), false};
+    if (t < kAdd_ && double(red[size_t(jj)]) < -tol_) pass.add[size_t(i)].push_back(e);  // violating: priced
+    else pl.push_back(e);
+  }
+  uref_[size_t(i)] = ui;
+  snap_of_[size_t(i)] = pass.snap;
+  rq_[size_t(i)] = row_bound;
+  restreamed_[size_t(i)] = 1;
+}
+
+// ---- Stage 5: the result ---------------------------------------------------------------------
+
+// Proven bound on (total - optimum) from weak duality: any assignment costs >= sum(u) +
+// sum(v) + sum_i min(0, min_j red_ij) in shifted costs (with v <= 0 on columns an n < m
+// assignment may leave free); the shift is the same for every assignment, so the gap is too.
+// Sets total to the assignment's true cost.
+double SparseMatcher::proven_gap(const std::vector<double>& row_min, double& total) const {
+  double lb = 0, shifted_total = 0;
+  total = 0;
+  for (double x : l_.u) lb += x;
+  for (double x : l_.v) lb += x;
+  for (double x : row_min) lb += x;
+  for (int i = 0; i < n_; ++i) {
+    const int j = l_.row_to_col[size_t(i)];
+    const double c = B_.exact(i, j);
+    total += c;
+    shifted_total += c + shift(i, j);
+  }
+  return std::max(0.0, shifted_total - lb);
+}
+
+MatchResult SparseMatcher::result(bool certified, const std::vector<double>& row_min) {
+  std::vector<float> costs(static_cast<size_t>(n_));
+  for (int i = 0; i < n_; ++i) costs[size_t(i)] = B_.exact(i, l_.row_to_col[size_t(i)]);  // true costs, not shifted ones
+  finish(r_, nA_, nB_, l_.row_to_col, costs);
+  r_.seconds_cost = stream_s_; r_.seconds_lap = lap_s_;
+  r_.certified = certified;
+  r_.gap_budget = o_.gap;
+  double total = 0;
+  r_.gap_bound = certified ? 0.0 : proven_gap(row_min, total);
+  // Duals on the true costs: c'_ij - u_i - v_j = c_ij - (u_i - shift_row_i) - (v_j - shift_col_j).
+  r_.u.resize(size_t(n_)); r_.v.resize(size_t(m_));
+  for (int i = 0; i < n_; ++i) r_.u[size_t(i)] = l_.u[size_t(i)] - (S_ - double(nA_[i]));
+  for (int j = 0; j < m_; ++j) r_.v[size_t(j)] = l_.v[size_t(j)] + (square_ ? double(nB_[j]) : 0.0);
+  trace(o_, "bounds " + std::to_string(bound_s_) + " s, certification passes " + std::to_string(passes_));
+  report(o_, "done", 1);
+  return r_;
+}
+
+// ---- The algorithm -----------------------------------------------------------------------------
+
+MatchResult SparseMatcher::run() {
+  candidate_pass();
+  merge_column_candidates();
+  if (o_.gap > 0) {
+    // The cold solve may stop epsilon-optimal: n * epsilon at most half the budget, on an
+    // estimate of the total (each row's cheapest candidate). The proof comes afterwards.
+    double estimate = 0;
+    for (int i = 0; i < n_; ++i) {
+      double best = kInf;
+      for (const Edge& e : cand_[size_t(i)]) best = std::min(best, double(e.cost) - shift(i, e.col));
+      if (std::isfinite(best)) estimate += std::max(0.0, best);
+    }
+    eps_stop_ = 0.5 * o_.gap * estimate / std::max(1, n_);
+  }
+  for (int round = 1;; ++round) {
+    r_.rounds = round;
+    if (!solve(round)) continue;
+    const int64_t pool_violations = check_pools();
+    if (pool_violations > 0 && round < 50 * o_.max_rounds) continue;
+    // Certify: every reduced cost on the full dense problem must be >= -tol. Rows whose bound
+    // proves it are done; the others are checked on their cost rows.
+    std::vector<double> row_min(size_t(n_), 0);
+    const std::vector<int> recheck = rows_not_settled(row_min);
+    const int64_t violations = recheck.empty() ? 0 : certification_pass(recheck, row_min);
+    if (violations == 0 && pool_violations == 0 && exact_solve_) return result(true, row_min);
+    if (o_.gap > 0) {
+      double total = 0;
+      const double gap = proven_gap(row_min, total);
+      trace(o_, "proven gap " + std::to_string(gap) + " (budget " + std::to_string(o_.gap * total) + ")");
+      if (gap <= o_.gap * total) return result(false, row_min);
+      if (violations == 0 && pool_violations == 0) {  // epsilon was too coarse for the budget: solve exactly
+        eps_stop_ = 0; warm_ = false;
+        std::fill(redo_.begin(), redo_.end(), 1);
+        continue;
+      }
+    }
+    if (passes_ >= o_.max_rounds || (violations == 0 && pool_violations == 0) || round >= 60 * o_.max_rounds) return result(false, row_min);
+  }
+}
+}  // namespace
+
+MatchResult match_sparse(const Blocks& B, const MatchOptions& o) { return SparseMatcher(B, o).run(); }
 }  // namespace saematch

@@ -118,3 +118,130 @@ double recovery(const std::vector<int>& truth, const std::vector<int>& a_to_b) {
   return planted ? double(hit) / double(planted) : 1.0;
 }
 }  // namespace saematch
+
+namespace saematch {
+namespace {
+// splitmix64: an integer stream that is the same natively and in WASM (the standard
+// distributions are not specified bit for bit, and libstdc++ and libc++ differ).
+struct SplitMix {
+  uint64_t s;
+  explicit SplitMix(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 7) {}
+  uint64_t next() {
+    s += 0x9E3779B97F4A7C15ull;
+    uint64_t z = s;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
+  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+  double normal() {  // two draws in separate statements: operand order in one expression is unspecified
+    const double u = uniform() + 1e-300;
+    const double v = uniform();
+    return std::sqrt(-2 * std::log(u)) * std::cos(6.283185307179586 * v);
+  }
+  int below(int n) { return int(next() % uint64_t(n)); }
+  VecF unit(int d) {
+    VecF v(d);
+    for (int k = 0; k < d; ++k) v[k] = float(normal());
+    return v / v.norm();
+  }
+};
+// x*a + sqrt(1 - x^2)*fresh: a unit vector with cosine ~ x to the unit vector a (in high d).
+VecF tilt(const VecF& a, double x, SplitMix& r) {
+  VecF v = float(x) * a + float(std::sqrt(std::max(0.0, 1 - x * x))) * r.unit(int(a.size()));
+  return v / v.norm();
+}
+struct Family {
+  double rho, partner;
+  VecF centre_a, centre_b;
+};
+// sqrt(rho) * centre + sqrt(1 - rho) * own direction: members of a family have cosine ~ rho.
+VecF member(const Family& f, const VecF& centre, const VecF& own) {
+  VecF v = float(std::sqrt(f.rho)) * centre + float(std::sqrt(1 - f.rho)) * own;
+  return v / v.norm();
+}
+}  // namespace
+
+ClusteredOptions near_tie_options(int F, int d, uint64_t seed) {
+  ClusteredOptions o;
+  o.F = F; o.d = d; o.seed = seed;
+  o.family_min = o.family_max = 32;
+  o.rho_lo = o.rho_hi = 0.79;  // nearest neighbour among 31 siblings: ~0.81 at d = 2304
+  o.partner_mean = 0.41; o.partner_sd = 0.0;
+  return o;
+}
+
+ClusteredPair make_clustered_pair(const ClusteredOptions& o) {
+  if (o.F < 2 || o.d < 2) fail("clustered pair: need F >= 2 and d >= 2");
+  if (int64_t(o.F) * o.d > (int64_t(1) << 31)) fail("clustered pair: F*d too large");
+  if (o.family_min < 1 || o.family_max < o.family_min) fail("clustered pair: bad family sizes");
+  SplitMix r(o.seed);
+  const int F = o.F, d = o.d;
+  std::vector<Family> fams;
+  std::vector<int> fam_of(static_cast<size_t>(F));
+  std::vector<VecF> own_a(static_cast<size_t>(F));
+  auto gain = [&]() { return float(std::pow(10.0, o.norm_decades * (r.uniform() - 0.5))); };
+  ClusteredPair p;
+  p.A.resize(F, d);
+  for (int i = 0; i < F;) {
+    Family f;
+    f.rho = r.uniform(o.rho_lo, o.rho_hi);
+    f.partner = std::clamp(o.partner_mean + o.partner_sd * r.normal(), 0.2, 0.95);
+    f.centre_a = r.unit(d);
+    f.centre_b = tilt(f.centre_a, f.partner, r);  // the family's direction drifts as much as its members
+    const int size = o.family_min + r.below(o.family_max - o.family_min + 1);
+    for (int s = 0; s < size && i < F; ++s, ++i) {
+      fam_of[size_t(i)] = int(fams.size());
+      own_a[size_t(i)] = r.unit(d);
+      p.A.row(i) = gain() * member(f, f.centre_a, own_a[size_t(i)]).transpose();
+    }
+    fams.push_back(std::move(f));
+  }
+  // B's rows in creation order; origin[i] is the first B row made from A row i.
+  std::vector<VecF> rows_b;
+  std::vector<int> origin(static_cast<size_t>(F), -1);
+  auto partner_of = [&](int i, const VecF& own) {
+    const Family& f = fams[size_t(fam_of[size_t(i)])];
+    const double q = std::clamp(f.partner + 0.03 * r.normal(), 0.05, 0.99);
+    const float g = p.A.row(i).norm() * float(std::pow(10.0, 0.1 * (2 * r.uniform() - 1)));
+    return VecF(g * member(f, f.centre_b, tilt(own, q, r)));
+  };
+  for (int i = 0; i < F; ++i) {
+    const double u = r.uniform();
+    if (u < o.death) continue;
+    if (u < o.death + o.split) {  // one feature becomes two similar ones
+      origin[size_t(i)] = int(rows_b.size());
+      rows_b.push_back(partner_of(i, own_a[size_t(i)]));
+      rows_b.push_back(partner_of(i, own_a[size_t(i)]));
+      continue;
+    }
+    const bool can_merge = i + 1 < F && fam_of[size_t(i) + 1] == fam_of[size_t(i)];
+    if (u < o.death + o.split + o.merge && can_merge) {  // two siblings become one feature
+      VecF both = own_a[size_t(i)] + own_a[size_t(i) + 1];
+      origin[size_t(i)] = origin[size_t(i) + 1] = int(rows_b.size());
+      rows_b.push_back(partner_of(i, both / both.norm()));
+      ++i;
+      continue;
+    }
+    origin[size_t(i)] = int(rows_b.size());
+    rows_b.push_back(partner_of(i, own_a[size_t(i)]));
+  }
+  // Newborn features join random families (with a fresh own direction) until B has F rows.
+  while (int(rows_b.size()) < F) {
+    const Family& f = fams[size_t(r.below(int(fams.size())))];
+    const float g = gain();
+    rows_b.push_back(g * member(f, f.centre_b, r.unit(d)));
+  }
+  rows_b.resize(size_t(F));  // (splits beyond deaths and merges would overflow: drop the last)
+  std::vector<int> perm(static_cast<size_t>(F));
+  for (int k = 0; k < F; ++k) perm[size_t(k)] = k;
+  for (int k = F - 1; k > 0; --k) std::swap(perm[size_t(k)], perm[size_t(r.below(k + 1))]);
+  p.B.resize(F, d);
+  for (int k = 0; k < F; ++k) p.B.row(perm[size_t(k)]) = rows_b[size_t(k)].transpose();
+  p.truth.assign(size_t(F), -1);
+  for (int i = 0; i < F; ++i)
+    if (origin[size_t(i)] >= 0 && origin[size_t(i)] < F) p.truth[size_t(i)] = perm[size_t(origin[size_t(i)])];
+  return p;
+}
+}  // namespace saematch
