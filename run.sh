@@ -3,7 +3,7 @@
 #   ./run.sh            set up, build, and serve the app with the demo on http://127.0.0.1:8080/
 #   ./run.sh test       set up, build, and run every test (native, WASM under node, fuzz, browser)
 #   ./run.sh build      set up and build only
-#   ./run.sh bench      benchmarks (not tests; see bench/README.md)
+#   ./run.sh bench      benchmarks (not tests; see bench/README.md): hard instances, then the easy sizes
 #   ./run.sh dist       build, then write dist/: the app for any static host (see README)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -51,6 +51,11 @@ build() {
   cp web/catalog.json public/app/   # release catalog (tools/make_catalog.py)
   cp node_modules/d3/dist/d3.min.js public/app/
   cp build-wasm/saematch_engine_mt.{js,wasm,worker.js} build-wasm/saematch_engine_st.{js,wasm} public/app/
+  # The offline app shell is every file under app/: the service worker reads this list, so a new
+  # module can never be missing offline because someone forgot to name it.
+  (cd public && find app -type f ! -name shell-files.js | LC_ALL=C sort | node -e \
+    'const f = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean); process.stdout.write(`self.SHELL_FILES = ${JSON.stringify(f, null, 1)};\n`)') \
+    >public/app/shell-files.js
   # Build stamp: every export names the commit that made it (a trailing + means local changes).
   printf '{"name":"saematch-web","version":"%s","commit":"%s","built":"%s"}\n' \
     "$(node -p 'require("./package.json").version' 2>/dev/null || echo dev)" \
@@ -156,7 +161,7 @@ case "${1:-serve}" in
   build) setup; build ;;
   serve) setup; build; serve ;;
   test) setup; build; run_tests ;;
-  bench) setup; build; bash bench/run.sh ;;
+  bench) setup; build; bash bench/hard.sh; bash bench/run.sh ;;   # hard instances first (the headline), then the easy sizes
   dist) setup; build; dist ;;
   *) echo "usage: ./run.sh [serve|test|build|bench|dist]"; exit 2 ;;
 esac

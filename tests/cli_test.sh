@@ -36,6 +36,23 @@ PY
 "$CLI" info "$T/syn/layer_00/params.npz" | grep -q "jumprelu SAE, d_model=32, F=256" && ok "info" || bad "info"
 "$CLI" pack "$T"/syn/layer_0{0,1}/params.npz --out "$T/pack" --shard-mib 0.005 >/dev/null && [ -f "$T/pack/manifest.json" ] && [ "$(ls "$T/pack" | grep -c '\.bin$')" -gt 2 ] && ok "pack (sharded)" || bad "pack (sharded)"
 
+# A gap budget on a real pair (Othello-GPT blocks 1->3): the answer is proven within 0.01% of
+# the exact optimum, and the proof holds (its total exceeds the exact one by at most the bound).
+O=data/othello-gpt
+if [ -d "$O" ]; then
+  "$CLI" match $O/blocks.1.hook_resid_pre $O/blocks.3.hook_resid_pre --dense-max 1 --out "$T/exact.json" >/dev/null &&
+  "$CLI" match $O/blocks.1.hook_resid_pre $O/blocks.3.hook_resid_pre --dense-max 1 --gap 1e-4 --out "$T/gap.json" >"$T/gap.txt" &&
+  /usr/bin/python3 - "$T" <<'PY' && ok "match --gap 1e-4: proven within 0.01% of the exact optimum" || bad "match --gap 1e-4: proven within 0.01% of the exact optimum"
+import json, sys
+t = sys.argv[1]
+x, g = json.load(open(t + "/exact.json")), json.load(open(t + "/gap.json"))
+text = open(t + "/gap.txt").read()
+said = "certified optimal" in text if g["certified_optimal"] else "within 0.01% of optimal (proven)" in text
+proof = g["total_cost"] - x["total_cost"] <= g["gap_bound"] + 1e-9 * x["total_cost"] and g["gap_bound"] <= 1e-4 * g["total_cost"]
+sys.exit(0 if x["certified_optimal"] and said and proof and len(set(g["a_to_b"])) == len(g["a_to_b"]) else 1)
+PY
+fi
+
 # Bad inputs.
 head -c 3000 "$T/syn/layer_01/params.npz" >"$T/trunc.npz"
 /usr/bin/python3 - "$T" <<'PY'

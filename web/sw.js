@@ -6,19 +6,10 @@
 // Registered as sw.js?coep=credentialless (or require-corp) by a page built with
 // `./run.sh dist` for static hosts that cannot send headers: then it adds COOP/COEP to the
 // page and to worker scripts, which makes the page cross-origin isolated (threaded engine).
-const SHELL_CACHE = 'saematch-shell-v2';
-const SHELL = [
-  './', 'index.html', 'style.css',
-  'app/app.js', 'app/d3.min.js', 'app/engine-client.js', 'app/engine-worker.js', 'app/export.js', 'app/layout.js',
-  'app/pack-loader.js', 'app/range-loader.js', 'app/read-body.js', 'app/net/fetch-policy.js', 'app/state.js',
-  'app/catalog.js', 'app/catalog-ui.js', 'app/catalog.json', 'app/neuronpedia.js', 'app/sw-register.js',
-  'app/panels/graph.js', 'app/panels/detail.js', 'app/panels/histogram.js', 'app/panels/progress.js',
-  'app/explorer.js', 'app/panels/overview.js', 'app/panels/chain-view.js', 'app/panels/compare.js', 'app/panels/layerskip.js', 'app/panels/tour.js',
-  'app/saematch_engine_mt.js', 'app/saematch_engine_mt.wasm', 'app/saematch_engine_mt.worker.js',
-  'app/saematch_engine_st.js', 'app/saematch_engine_st.wasm',
-  // app state, provenance and sources (h-app)
-  'app/notices.js', 'app/persistence.js', 'app/export-provenance.js', 'app/layer-sources.js', 'app/panels/sources.js',
-];
+const SHELL_CACHE = 'saematch-shell-v3';
+// Every file under app/ (listed by the build in app/shell-files.js), the page and its styles.
+importScripts('app/shell-files.js');
+const SHELL = ['./', 'index.html', 'style.css', 'app/shell-files.js', ...self.SHELL_FILES];
 const shellUrls = new Set(SHELL.map((p) => new URL(p, self.registration.scope).href));
 const requested = new URL(self.location.href).searchParams.get('coep');
 const COEP = ['credentialless', 'require-corp'].includes(requested) ? requested : null;
