@@ -113,16 +113,23 @@ export default async ({ iso, FX }) => {
           assert(paths.includes(`${folder}/sae_weights.safetensors`) && paths.includes(`${folder}/cfg.json`), `weights and cfg.json of ${l.hook}`);
         }
         assert(/certified optimal/.test(await page.textContent('#histogram .caption')), 'certified optimal');
-        assert(/ReLU|relu/.test(await page.textContent('#notices')), 'layer descriptions from cfg.json (ReLU)');
+        assert(/ReLU|relu/.test(await page.textContent('#sources')), 'the Sources box describes the layers from cfg.json (ReLU)');
       },
     },
     {
       name: 'catalog: unknown entry, hostile entry name, layers out of range, file missing on the hub: one clear error each',
       async fn({ page, context: ctx }) {
         await context(ctx);
-        await page.goto(`${iso.url}#cat=${encodeURIComponent('<img src=x onerror=window.__pwned=1>')}`);
+        await page.goto(`${iso.url}#cat=gemma-scope-99b-res-16k`);
         await waitReady(page);
-        assert(/release catalog has no entry "<img src=x onerror=window.__pwned=1>"/.test(await errorText(page)), `hostile id named as text: ${await errorText(page)}`);
+        assert(/release catalog has no entry "gemma-scope-99b-res-16k"/.test(await errorText(page)), `unknown entry named: ${await errorText(page)}`);
+
+        // A hostile name never reaches the catalog: the link's parse refuses it, naming the key, as text.
+        await page.goto(`${iso.url}#cat=${encodeURIComponent('<img src=x onerror=window.__pwned=1>')}`);
+        await page.reload();
+        await waitReady(page);
+        const notes = await page.textContent('#notices');
+        assert(notes.includes('cat=<img src=x onerror=window.__pwned=1> is not a release name'), `hostile id refused and named as text: ${notes}`);
         assertEq(await page.evaluate(() => [document.querySelectorAll('img').length, window.__pwned === undefined]), [0, true], 'no markup injected');
 
         await page.goto(`${iso.url}#pack=demo%2Fmanifest.json`);

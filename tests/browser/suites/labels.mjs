@@ -95,7 +95,7 @@ export default async ({ iso, FX }) => {
         const texts = await page.$$eval('#search-results button', (bs) => bs.map((b) => b.textContent));
         assertEq(texts.length, 11, 'alpha-2-1 and alpha-2-10..19');
         for (const t of texts) {
-          const f = Number(/#(\d+)/.exec(t)[1]);
+          const f = Number(/feature (\d+)/.exec(t)[1]);
           assert(t.includes(describe(`2-${SOURCE}`, f)) && t.includes(EXPLAINER), `result ${t}`);
         }
       },

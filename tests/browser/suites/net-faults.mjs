@@ -184,8 +184,8 @@ export default async ({ FX, mounts, truth, demoManifest }) => {
       async fn({ page }) {
         await openDemo(page);
         const cases = [
-          ['data:application/json,{"format":"saematch-pack"}', 'pack manifest URL must start with http:// or https:// (this one is a data: URL)'],
-          ['javascript:alert(1)', 'pack manifest URL must start with http:// or https:// (this one is a javascript: URL)'],
+          ['data:application/json,{"format":"saematch-pack"}', 'pack: only http(s) or relative URLs can be loaded, not "data:"'],
+          ['javascript:alert(1)', 'pack: only http(s) or relative URLs can be loaded, not "javascript:"'],
           ['http://[::1', 'pack manifest URL "http://[::1" is not a valid URL'],
         ];
         for (const [url, want] of cases) {
@@ -193,18 +193,20 @@ export default async ({ FX, mounts, truth, demoManifest }) => {
           assertEq(await errorText(page), want, `message for ${url}`);
         }
         await loadUrls(page, ['fx/d16/layer_00/params.npz', 'data:application/octet-stream;base64,UEsDBA==']);
-        assertEq(await errorText(page), 'layer 1: the SAE URL must start with http:// or https:// (this one is a data: URL)', 'message for a data: SAE URL');
+        assertEq(await errorText(page), 'urls: only http(s) or relative URLs can be loaded, not "data:"', 'message for a data: SAE URL');
         const notices = await page.textContent('#notices');
         assert(!/storage refused|Failed to construct/i.test(notices), `no false notice: ${notices}`);
         assertEq(await page.locator('#notices .notice').count(), 0, 'no notice at all');
         await previousStillWorks(page);
 
-        // The same as a shared link, opened in a fresh tab: one message, nothing else.
+        // The same as a shared link, opened in a fresh tab: the link's parse refuses the key with
+        // one notice naming it, and the page opens the default pack instead of failing.
         await page.goto(`${server.url}#pack=${encodeURIComponent('data:application/json,{}')}`);
         await page.reload();
-        assertEq(await waitReady(page), 'error', 'a data: link fails');
-        assertEq(await errorText(page), 'pack manifest URL must start with http:// or https:// (this one is a data: URL)', 'message for a data: link');
-        assertEq(await page.locator('#notices .notice').count(), 0, 'no notice for a data: link');
+        assertEq(await waitReady(page), 'ready', 'a data: link opens the default pack');
+        assertEq(await page.locator('#notices .notice').count(), 1, 'one notice for a data: link');
+        assertEq(await page.textContent('#notices .notice span'), 'Link: pack: only http(s) or relative URLs can be loaded, not "data:"; ignored', 'the notice names the key');
+        assert(!/storage refused|Failed to construct/i.test(await page.textContent('#notices')), 'no false notice for a data: link');
       },
     },
   ];

@@ -85,9 +85,9 @@ export default async ({ iso, plain, FX }) => {
         await loadUrls(page, [3, 5].map((b) => url('jbloom/saelens-mock', `blocks.${b}.hook_resid_post/sae_weights.safetensors`)));
         assertEq(await errorText(page), '', 'no error');
         assertEq(await page.evaluate(() => window.saematchApp.model.F), [48, 48], 'two layers of 48 features');
-        const notices = await page.$$eval('#notices .notice', (ns) => ns.map((n) => n.textContent));
-        assert(notices.some((t) => /^layer 0: jumprelu SAE, d_model=16, F=48, .*model gemma-2-2b, hook blocks\.3\.hook_resid_post$/.test(t)), `layer 0 described from its cfg.json: ${notices}`);
-        assert(notices.some((t) => /^layer 1: jumprelu SAE, d_model=16, F=48, .*model gemma-2-2b, hook blocks\.5\.hook_resid_post$/.test(t)), `layer 1 described from its cfg.json: ${notices}`);
+        // The Sources box describes each layer from the cfg.json next to its weights.
+        const rows = await page.$$eval('#sources tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1, 5).map((td) => td.textContent)));
+        assertEq(rows, [['blocks.3.hook_resid_post', 'jumprelu', '16', '48'], ['blocks.5.hook_resid_post', 'jumprelu', '16', '48']], 'layers described from their cfg.json (hook, activation, d, F)');
         const cfgs = hub.log.slice(before).filter((e) => e.path.endsWith('/cfg.json') && e.method === 'GET');
         assertEq(cfgs.map((e) => [e.server, e.status]), [['hub', 200], ['hub', 200]], 'cfg.json of each folder answered by the hub itself');
       },

@@ -67,12 +67,12 @@ export default ({ iso }) => {
     {
       name: 'othello: a link to the Othello demo opens it with the switcher set',
       async fn({ page }) {
-        await page.goto(`${iso.url}#pack=demo-othello%2Fmanifest.json&sel=0:5`);
+        await page.goto(`${iso.url}#pack=demo-othello%2Fmanifest.json&sel=1:5`);  // sel names the model's layer id (block 1)
         assertEq(await waitReady(page), 'ready', 'status');
         assertEq(await page.inputValue('#demo-select'), 'demo-othello/manifest.json', 'switcher shows the Othello demo');
         assertEq(await page.evaluate(() => window.saematchApp.model.layerIds), [1, 3, 5], 'blocks 1, 3, 5');
         await page.waitForSelector('#chain-table tr.current[data-layer="0"][data-feature="5"]');
-        assertEq(await page.$$eval('#chain-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)), ['L1', 'L3', 'L5'], 'rows named by model layer');
+        assertEq(await page.$$eval('#chain-table tbody tr td:first-child', (tds) => tds.map((t) => t.textContent)), ['L1 · resid_pre', 'L3 · resid_pre', 'L5 · resid_pre'], 'rows named by model layer and hook');
       },
     },
   ];
