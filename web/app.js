@@ -101,11 +101,11 @@ class App {
     $('cancel-btn').addEventListener('click', () => this.cancel());
     $('q').addEventListener('input', () => { $('q-value').textContent = Number($('q').value).toFixed(2); });
     $('q').addEventListener('change', () => { s.q = Number($('q').value); this.saveState(); this.thresholdsChanged(); });
-    $('criterion').addEventListener('change', () => { s.crit = $('criterion').value; this.saveState(); this.render(); });
+    $('criterion').addEventListener('change', () => { s.crit = $('criterion').value; this.saveState(); this.persistenceChanged(); });
     $('smin').addEventListener('change', () => {
       const v = Number($('smin').value);
       if (!(v >= -1 && v <= 1)) { this.showError(`score threshold: ${$('smin').value} is not a number between -1 and 1`); $('smin').value = s.smin; return; }
-      s.smin = v; this.saveState(); this.render();
+      s.smin = v; this.saveState(); this.persistenceChanged();
     });
     $('load-pack').addEventListener('click', () => {
       const pack = $('pack-url').value.trim() || 'demo/manifest.json';
@@ -491,6 +491,12 @@ class App {
       $('pack-url').value = '';
     }
     this.sourcesPanel.update({ origin: input.origin, sources: input.sources });
+  }
+
+  // What "persists" means changed: every view that counts or colours persistence follows.
+  persistenceChanged() {
+    this.render();
+    if (this.model && !this.run) this.explorer.modelChanged().catch((e) => this.showError(e.message));
   }
 
   // q changed: thresholds now if nothing is running, else the running load applies them.

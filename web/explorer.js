@@ -17,6 +17,17 @@ export function matchOptions(app) {
   return { w_dec: w.w_dec, w_enc: w.w_enc, w_b: w.w_b, cosine: w.cosine, int8: w.int8_used };
 }
 
+// The engine counts persistence by the q-quantile; the page lets the user choose what
+// "persists" means (chance level, a score threshold, or q), so the counts follow that choice.
+function countByCriterion(summary, model, persists) {
+  summary.forEach((row, l) => {
+    const p = model.pairs[l];
+    let n = 0;
+    for (let i = 0; i < p.a_to_b.length; i++) if (p.a_to_b[i] >= 0 && persists(l, p.cost[i], p.score[i]) === true) n++;
+    Object.assign(row, { persisting: n, dying: row.FA - n, newborn: row.FB - n, share_persisting: row.FA ? n / row.FA : 0 });
+  });
+}
+
 export class Explorer {
   constructor(app) {
     this.app = app;
@@ -69,6 +80,8 @@ export class Explorer {
     const m = this.model;
     try {
       const summary = await this.call('depthSummary', [m.F.length, this.app.state.q, 5]);
+      if (this.model !== m) return;
+      countByCriterion(summary, m, this.app.persistsTest());
       this.summary = summary;
       this.overview.show(summary, m.layerNames, this.app.state.pair);
     } catch (e) { this.overview.error(e.message); }

@@ -215,8 +215,12 @@ export class GraphPanel {
   drawAxis() {
     const L = this.model.F.length;
     const xs = d3.range(L).map((l) => this.transform.applyX(this.x(l)));
-    this.axis.selectAll('text').data(xs).join('text').attr('x', (d) => d).attr('y', 16).attr('text-anchor', 'middle')
-      .text((_, l) => this.model.layerNames[l]);
+    // "L3 · resid_pre" where columns are wide enough, else "L3" (the full name as its tooltip).
+    const names = this.model.layerNames;
+    const roomy = L < 2 || xs[1] - xs[0] > 7 * Math.max(...names.map((n) => n.length));
+    const text = this.axis.selectAll('text').data(xs).join('text').attr('x', (d) => d).attr('y', 16).attr('text-anchor', 'middle')
+      .text((_, l) => (roomy ? names[l] : names[l].split(' · ')[0]));
+    text.selectAll('title').data((_, l) => (roomy ? [] : [names[l]])).join('title').text((n) => n);
   }
 
   drawChain() {

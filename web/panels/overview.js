@@ -11,7 +11,7 @@ export class OverviewPanel {
     this.onPair = onPair;
     this.onHop = onHop;
     root.innerHTML = `
-      <p class="xhint">How much of the model persists at each depth (q = persistence quantile). Click a layer pair for its costs and its best and worst hops.</p>
+      <p class="xhint">How much of the model persists at each depth, by the criterion chosen under <em>Persistence</em> (chance level by default). Click a layer pair for its costs and its best and worst hops.</p>
       <div class="ov-figs">
         <svg class="ov-depth" role="img" aria-labelledby="ov-depth-title"><title id="ov-depth-title">share persisting and median score per layer pair</title></svg>
         <svg class="ov-flow" role="img" aria-labelledby="ov-flow-title"><title id="ov-flow-title">flow between adjacent layers: persisting, dying, newborn features</title></svg>
@@ -28,8 +28,11 @@ export class OverviewPanel {
   show(summary, layerNames, current) {
     this.summary = summary;
     const names = summary.map((_, i) => `${layerNames[i]}→${layerNames[i + 1]}`);
-    this.drawDepth(summary, names, current);
-    this.drawFlow(summary, names, current);
+    // The figures' ticks are narrow: layer ids only ("L3→L4"); the table below has the hooks.
+    const id = (n) => n.split(' · ')[0];
+    const ticks = summary.map((_, i) => `${id(layerNames[i])}→${id(layerNames[i + 1])}`);
+    this.drawDepth(summary, ticks, current);
+    this.drawFlow(summary, ticks, current);
     const tr = d3.select(this.root).select('#ov-table tbody').selectAll('tr').data(summary).join('tr')
       .attr('class', (_, i) => (i === current ? 'current' : '')).attr('data-pair', (_, i) => i);
     tr.html('');

@@ -30,11 +30,13 @@ const STEPS = [
     async run(tour) { await tour.showExcerpt(); },
   },
   {
-    title: 'Chains and the persistence quantile q',
-    target: '#q',
+    title: 'Chains, and when a feature stops',
+    target: '#criterion',
     view: 'overview',
-    text: 'Following a feature from partner to partner gives a chain through the layers. A hop whose cost is above the q-quantile of its layer pair '
-      + '(q = 0.9: more expensive than 90% of that pair\'s hops) counts as the feature stopping. Move the q slider and watch the share of persisting features in the overview change.',
+    text: 'Following a feature from partner to partner gives a chain through the layers. Every hop has a partner, so we need a rule for when the '
+      + 'feature really continues. By default a hop persists when its score beats chance: better than 99% of random directions would score against '
+      + 'the next layer. Other rules: a fixed score threshold, or the paper\'s quantile q (q = 0.9: the most expensive 10% of each pair\'s hops stop, '
+      + 'a rank, not a test). Pick "its cost is within the q-quantile" here, move the q slider and watch the overview and the chains change.',
   },
   {
     title: 'What "certified optimal" means',

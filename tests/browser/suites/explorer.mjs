@@ -81,11 +81,18 @@ export default () => {
           persisting: Number(tr.querySelector('.persisting').textContent.split('/')[0]),
           dying: Number(tr.querySelector('.dying').textContent), newborn: Number(tr.querySelector('.newborn').textContent),
         })));
-        const expect = await page.evaluate(() => window.saematchApp.model.pairs.map((p) => {
-          const n = Array.from(p.cost).filter((c) => c <= p.threshold).length;
-          return { persisting: n, dying: p.a_to_b.length - n, newborn: p.FB - n };
-        }));
-        assertEq(rows, expect, 'persisting / dying / newborn per pair equal the counts from the matched costs and thresholds');
+        // Counted by the page's persistence criterion (chance level by default), hop by hop.
+        const counts = () => page.evaluate(() => {
+          const app = window.saematchApp, t = app.persistsTest();
+          return app.model.pairs.map((p, l) => {
+            let n = 0;
+            p.a_to_b.forEach((b, i) => { if (b >= 0 && t(l, p.cost[i], p.score[i]) === true) n++; });
+            return { persisting: n, dying: p.a_to_b.length - n, newborn: p.FB - n };
+          });
+        });
+        const expect = await counts();
+        assertEq(rows, expect, 'persisting / dying / newborn per pair equal the counts of persisting hops under the chosen criterion');
+        assert(expect.some((e) => e.persisting !== Math.round(0.9 * 2048)), 'chance level is not the q rank (the counts differ from q·F somewhere)');
         assertEq(await page.locator('.ov-pairblock').count(), 7, 'one flow block per pair');
         await shot(page, 'overview');
         await page.click('#ov-table tbody tr[data-pair="3"] button');
@@ -98,11 +105,16 @@ export default () => {
         await page.click(`#ov-pair .ov-hops.worst button[data-feature="${worst[0]}"]`);
         await waitChainView(page, [3, worst[0]]);
         assertEq(await selection(page), [3, worst[0]], 'clicking a hop selects it');
-        // A lower q: fewer features persist, the overview follows.
-        await page.evaluate(() => { const q = document.getElementById('q'); q.value = '0.6'; q.dispatchEvent(new Event('change')); });
+        // The q rule: the overview follows the criterion, then a lower q makes fewer features persist.
+        await page.selectOption('#criterion', 'q');
         await page.click('#tab-overview');
+        const atQ = (n) => page.waitForFunction((k) => Number(document.querySelector('#ov-table tbody tr .persisting').textContent.split('/')[0]) === k, n);
+        await atQ((await counts())[0].persisting);
+        const q90 = (await counts())[0].persisting;
+        await page.evaluate(() => { const q = document.getElementById('q'); q.value = '0.6'; q.dispatchEvent(new Event('change')); });
         await page.waitForFunction(() => window.saematchApp.state.q === 0.6);
-        await page.waitForFunction((n) => Number(document.querySelector('#ov-table tbody tr .persisting').textContent.split('/')[0]) < n, expect[0].persisting);
+        await page.waitForFunction((n) => Number(document.querySelector('#ov-table tbody tr .persisting').textContent.split('/')[0]) < n, q90);
+        await atQ((await counts())[0].persisting);
       },
     },
     {
