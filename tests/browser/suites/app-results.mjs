@@ -208,6 +208,10 @@ export default async (env) => {
         await page.goto(url);
         await waitReady(page);
         await clickFeature(page, 2, f);  // zoomed in: feature rectangles are drawn
+        // The selection opens the explorer's chain view above the graph, which resizes the graph:
+        // measure once that view is drawn, as the export will see it.
+        await page.waitForFunction((ff) => { const cap = document.querySelector('#cv-panel .cv-title'); return document.querySelector('#cv-table') && cap && cap.textContent.endsWith(`#${ff}`); }, f, { timeout: 20000 });
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
         const size = await page.evaluate(() => { const c = document.querySelector('#graph canvas'); return { w: c.clientWidth, h: c.clientHeight }; });
         const png = await grab(page, '#export-png');
         assertEq(pngSize(png.bytes), { width: 2 * size.w, height: 2 * (size.h + 80) }, 'PNG at 2x, with a title band and a source line');
