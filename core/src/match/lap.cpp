@@ -7,6 +7,18 @@
 
 namespace saematch {
 namespace {
+// Augments along the shortest path found from row `cur` to the free column `sink` (path[j] is
+// the row through which column j was reached): every column on it takes that row.
+void flip_augmenting_path(LapResult& r, const std::vector<int>& path, int sink, int cur) {
+  int j = sink;
+  while (true) {
+    int k = path[size_t(j)];
+    r.col_to_row[size_t(j)] = k;
+    std::swap(r.row_to_col[size_t(k)], j);
+    if (k == cur) break;
+  }
+}
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // n <= m. Each row is added by one Dijkstra-like search over columns in reduced costs.
@@ -50,13 +62,7 @@ LapResult dense_wide(const float* C, int n, int m, int64_t ld) {
     r.u[size_t(cur)] += minv;
     for (int k : scanned_rows) if (k != cur) r.u[size_t(k)] += minv - shortest[size_t(r.row_to_col[size_t(k)])];
     for (int j = 0; j < m; ++j) if (SC[size_t(j)]) r.v[size_t(j)] -= minv - shortest[size_t(j)];
-    int j = sink;
-    while (true) {
-      int k = path[size_t(j)];
-      r.col_to_row[size_t(j)] = k;
-      std::swap(r.row_to_col[size_t(k)], j);
-      if (k == cur) break;
-    }
+    flip_augmenting_path(r, path, sink, cur);
   }
   for (int k = 0; k < n; ++k) r.total += C[int64_t(k) * ld + r.row_to_col[size_t(k)]];
   return r;
@@ -275,13 +281,7 @@ size_t augment_free_rows(const SparseCost& c, LapResult& r, const std::vector<in
     r.u[size_t(cur)] += minv;
     for (int k : scanned_rows) if (k != cur) r.u[size_t(k)] += minv - dist[size_t(r.row_to_col[size_t(k)])];
     for (int j : popped_cols) r.v[size_t(j)] -= minv - dist[size_t(j)];
-    int j = sink;
-    while (true) {
-      int k = path[size_t(j)];
-      r.col_to_row[size_t(j)] = k;
-      std::swap(r.row_to_col[size_t(k)], j);
-      if (k == cur) break;
-    }
+    flip_augmenting_path(r, path, sink, cur);
   }
   return order.size();
 }
