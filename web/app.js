@@ -24,6 +24,7 @@ import { bindCatalogControls } from './catalog-ui.js';
 import { Explanations } from './neuronpedia.js';
 import { registerServiceWorker } from './sw-register.js';
 import { Explorer } from './explorer.js';
+import { GapResultBox, setGapControl, optimalityText, gapPercent } from './gap-budget.js';
 
 const $ = (id) => document.getElementById(id);
 const NULL_SAMPLES = 256;  // features rotated at random per pair for the null baseline
@@ -33,7 +34,7 @@ function deferred() {
   d.promise = new Promise((resolve, reject) => { d.resolve = resolve; d.reject = reject; });
   return d;
 }
-const sameSettings = (a, b) => ['w_dec', 'w_enc', 'w_b', 'cosine', 'int8'].every((k) => a[k] === b[k]);
+const sameSettings = (a, b) => ['w_dec', 'w_enc', 'w_b', 'cosine', 'int8', 'gap'].every((k) => a[k] === b[k]);
 export const STALE_TEXT = 'Settings changed — match again: the graph, chain and exports still show the result of the previous settings.';
 export const STALE_EXPORT = 'Not exported: the matching settings were changed after this result was computed. Match again (or undo the change) so the file describes the result it holds.';
 
@@ -84,19 +85,21 @@ class App {
   // ---- controls ---------------------------------------------------------------------------
   // The matching settings the form asks for now (what Match would use).
   formSettings() {
-    return { w_dec: Number($('w-dec').value), w_enc: Number($('w-enc').value), w_b: Number($('w-b').value), cosine: $('cosine').checked, int8: $('int8').checked };
+    return { w_dec: Number($('w-dec').value), w_enc: Number($('w-enc').value), w_b: Number($('w-b').value), cosine: $('cosine').checked, int8: $('int8').checked, gap: Number($('gap').value) };
   }
 
   bindControls() {
     const s = this.state;
     $('w-dec').value = s.wdec; $('w-enc').value = s.wenc; $('w-b').value = s.wb; $('cosine').checked = s.cos; $('int8').checked = s.i8;
+    setGapControl($('gap'), s.gap);
+    this.gapBox = new GapResultBox($('gap-result'), { onContinue: () => { setGapControl($('gap'), 0); this.rematch(); } });
     $('q').value = s.q; $('q-value').textContent = s.q.toFixed(2);
     $('criterion').value = s.crit; $('smin').value = s.smin;
     $('pack-url').value = s.urls.length ? '' : s.pack;
     $('layers').value = s.layers;
     $('sae-urls').value = s.urls.join('\n');
     if (s.urls.length) $('url-details').open = true;
-    for (const id of ['w-dec', 'w-enc', 'w-b', 'cosine', 'int8']) $(id).addEventListener('input', () => this.renderStale());
+    for (const id of ['w-dec', 'w-enc', 'w-b', 'cosine', 'int8', 'gap']) $(id).addEventListener('input', () => this.renderStale());
     $('match-btn').addEventListener('click', () => this.rematch());
     $('cancel-btn').addEventListener('click', () => this.cancel());
     $('q').addEventListener('input', () => { $('q-value').textContent = Number($('q').value).toFixed(2); });
@@ -146,6 +149,7 @@ class App {
     $('stale').hidden = !stale;
     $('stale').textContent = stale ? STALE_TEXT : '';
     document.body.dataset.stale = stale ? '1' : '';
+    this.gapBox.update(this.model, this.busy);
     return stale;
   }
 
@@ -392,7 +396,7 @@ class App {
     // The integer kernel only for int8 layers with a decoder-only cost: re-quantising the stored
     // rows then gives back exactly the stored integers, so nothing is approximated.
     const int8 = w.int8 && input.int8Stored && w.w_enc === 0 && w.w_b === 0;
-    const opts = { w_dec: w.w_dec, w_enc: w.w_enc, w_b: w.w_b, cosine: w.cosine, int8 };
+    const opts = { w_dec: w.w_dec, w_enc: w.w_enc, w_b: w.w_b, cosine: w.cosine, int8, gap: w.gap };
     const stage = (l, text, f) => { if (this.owns(run)) this.progress.stage(`${input.layerNames[l]} → ${input.layerNames[l + 1]}: ${text}`, (l + f) / (L - 1)); };
     for (let l = 0; l + 1 < L; l++) {
       if (layerArrived) await Promise.all([layerArrived(l), layerArrived(l + 1)]);
@@ -455,7 +459,7 @@ class App {
       this.chain = null; this.runs = null;  // the old chain indexes the old layers
     }
     const w = model.settings;
-    Object.assign(s, { wdec: w.w_dec, wenc: w.w_enc, wb: w.w_b, cos: w.cosine, i8: w.int8 });
+    Object.assign(s, { wdec: w.w_dec, wenc: w.w_enc, wb: w.w_b, cos: w.cosine, i8: w.int8, gap: w.gap });
     this.saveState();
     this.run = null;
     await this.applyThresholds();
@@ -699,11 +703,11 @@ class App {
     return {
       app: { ...this.build }, created: new Date().toISOString(), link: writeState(s), origin: m.origin,
       sources: m.sources.map((x) => ({ ...x })),
-      settings: { w_dec: m.settings.w_dec, w_enc: m.settings.w_enc, w_b: m.settings.w_b, cosine: m.settings.cosine, int8: m.settings.int8_used },
+      settings: { w_dec: m.settings.w_dec, w_enc: m.settings.w_enc, w_b: m.settings.w_b, cosine: m.settings.cosine, int8: m.settings.int8_used, gap_budget: m.settings.gap },
       criterion: { criterion: s.crit, text: CRITERION_TEXT[s.crit](s), q: s.q, score_min: s.smin, null_percentile: NULL_PERCENTILE, null_samples: NULL_SAMPLES },
       pairs: m.pairs.map((p, l) => ({
         pair: `${m.layerNames[l]} -> ${m.layerNames[l + 1]}`, q_quantile_cost: round(p.threshold), null_score_cut: round(p.nullCut, 4),
-        hops_above_null: p.significant, certified: p.certified, gap_bound: round(p.gap_bound), method: p.method, total_cost: round(p.total),
+        hops_above_null: p.significant, certified: p.certified, gap_bound: round(p.gap_bound), gap_budget: p.gap_budget, optimality: optimalityText(p), method: p.method, total_cost: round(p.total),
       })),
       selection: this.chain ? `${m.layerNames[this.chain.layer]} feature ${this.chain.selected}${this.runs ? ` (${describeRuns(this.runs, this.runs.names)})` : ''}` : '',
     };
@@ -717,7 +721,7 @@ class App {
     return {
       ...meta,
       title,
-      subtitle: `layers ${m.layerNames.join(', ')} · persists = ${meta.criterion.text} · q = ${s.q.toFixed(2)} · w_dec=${w.w_dec} w_enc=${w.w_enc} w_b=${w.w_b}${w.cosine ? ' cosine' : ''}${w.int8 ? ' int8' : ''}`,
+      subtitle: `layers ${m.layerNames.join(', ')} · persists = ${meta.criterion.text} · q = ${s.q.toFixed(2)} · w_dec=${w.w_dec} w_enc=${w.w_enc} w_b=${w.w_b}${w.cosine ? ' cosine' : ''}${w.int8 ? ' int8' : ''}${w.gap_budget > 0 ? ` · gap budget ${gapPercent(w.gap_budget)} (proven)` : ''}`,
       footer: `source: ${m.origin.kind === 'pack' ? `${m.origin.url} (sha256 ${m.origin.hash.slice(0, 12)})` : m.sources.map((x) => x.file).join(', ')} · saematch-web ${this.build.commit} · ${meta.created.slice(0, 10)}`,
     };
   }

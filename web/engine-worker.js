@@ -64,6 +64,7 @@ const handlers = {
     if (engine.layerD(a) !== engine.layerD(b)) {
       throw new Error(`d_model mismatch: layer ${a} has d_model=${engine.layerD(a)}, layer ${b} has ${engine.layerD(b)}`);
     }
+    engine.setGapBudget(o.gap || 0);  // 0: exact; else stop once proven within o.gap of the optimum
     const t0 = performance.now();
     const r = engine.matchPair(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, o.topk || 32, o.dense_max || 2048, !!o.int8,
       (stage, fraction) => { postMessage({ id, progress: { stage, fraction } }); return true; });

@@ -1,8 +1,9 @@
 // Provenance shared by every export: what was loaded (sources with hashes, hooks, d, F,
 // activation, folding), how it was matched (weights, cosine, int8 kernel), what "persists"
 // meant (criterion, q, score threshold, null baseline), whether each pair's optimum is
-// certified, and which build of the app did it, when.
-//
+// certified or proven within the gap budget, and which build of the app did it, when.
+import { gapPercent } from './gap-budget.js';
+
 // meta: { app, created, origin, sources, settings, criterion, pairs, link, title, selection }
 export function provenance(meta) {
   return {
@@ -30,10 +31,13 @@ export function provenanceLines(meta) {
   }
   const w = meta.settings;
   lines.push(`matching: w_dec=${w.w_dec} w_enc=${w.w_enc} w_b=${w.w_b} cosine=${w.cosine ? 'yes' : 'no'} int8_kernel=${w.int8 ? 'yes' : 'no'}`);
+  lines.push(w.gap_budget > 0
+    ? `optimum: gap budget ${w.gap_budget} (stop once the total is proven within ${gapPercent(w.gap_budget)} of the optimum by the duals; per pair below)`
+    : 'optimum: exact (gap budget 0; certified per pair below)');
   const c = meta.criterion;
   lines.push(`persists means: ${c.text} (criterion=${c.criterion}; q=${c.q}; score_min=${c.score_min}; null percentile=${c.null_percentile})`);
   for (const p of meta.pairs) {
-    lines.push(`pair ${p.pair}: q-quantile cost ${p.q_quantile_cost}; null score cut ${p.null_score_cut ?? 'n/a'}; ${p.certified ? 'certified optimal' : `not certified, gap <= ${p.gap_bound}`}; method ${p.method}; total cost ${p.total_cost}`);
+    lines.push(`pair ${p.pair}: q-quantile cost ${p.q_quantile_cost}; null score cut ${p.null_score_cut ?? 'n/a'}; ${p.optimality || (p.certified ? 'certified optimal' : `not certified, gap <= ${p.gap_bound}`)}; method ${p.method}; total cost ${p.total_cost}`);
   }
   lines.push('units: cost = weighted squared distance |a-b|^2 between folded rows; score = 1 - cost/(|a|^2+|b|^2), 1 = identical, 0 = orthogonal');
   if (meta.selection) lines.push(`selected: ${meta.selection}`);

@@ -16,6 +16,7 @@ const SCHEMA = {
   wb: { type: 'number', def: 0, min: 0, max: 1e6 },
   cos: { type: 'bool', def: false },
   i8: { type: 'bool', def: true },          // integer kernel on int8 packs (exact on the stored weights)
+  gap: { type: 'gap', def: 0, max: 0.01 },  // relative gap budget (0 exact; 0.001 = within 0.1% of optimal, proven)
   q: { type: 'number', def: 0.9, min: 0.5, max: 1 },
   crit: { type: 'enum', def: 'null', values: ['q', 'score', 'null'] },  // what "persisting" means on the graph
   smin: { type: 'number', def: 0.5, min: -1, max: 1 },                  // score threshold for crit=score
@@ -99,6 +100,13 @@ const PARSERS = {
     if (list.length > 128) bad(`${key}: more than 128 URLs`);
     list.forEach((u) => checkSource(key, u));
     return list;
+  },
+  // A relative gap budget like the CLI's --gap: 0 (exact) up to spec.max; above it is clamped.
+  gap: (key, spec, raw) => {
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(v) || v < 0) bad(`${key}=${short(raw)} is not a gap budget (0 = exact optimum, 0.001 = within 0.1%, 0.0001 = within 0.01%)`);
+    if (v > spec.max) return { value: spec.max, problem: `${key}=${short(raw)} is above the largest gap budget ${spec.max} (${100 * spec.max}%): using ${spec.max}` };
+    return v;
   },
   // Names an entry of web/catalog.json; catalog.js says which entries exist.
   catalogId: (key, spec, raw) => (/^[a-z0-9][a-z0-9._-]{0,80}$/i.test(raw) ? raw : bad(`${key}=${short(raw)} is not a release name`)),

@@ -42,7 +42,8 @@ const STEPS = [
     title: 'What "certified optimal" means',
     target: '#histogram .caption',
     text: 'For big layers the engine never holds the whole cost matrix. It solves on the most promising candidates and then proves, for every one of the F × F pairs, '
-      + 'that no swap could lower the total (reduced costs are all ≥ 0). "Certified optimal" means that proof went through: the answer is exactly the best assignment, not an approximation.',
+      + 'that no swap could lower the total (reduced costs are all ≥ 0). "Certified optimal" means that proof went through: the answer is exactly the best assignment, not an approximation. '
+      + 'Families of near-duplicate features make that exact answer slow; under Matching cost, "Optimum" can stop within 0.1% or 0.01% of it, a distance the duals prove, and you can continue to the exact optimum later.',
   },
   {
     title: 'Share what you found',
