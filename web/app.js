@@ -703,7 +703,8 @@ class App {
     return {
       app: { ...this.build }, created: new Date().toISOString(), link: writeState(s), origin: m.origin,
       sources: m.sources.map((x) => ({ ...x })),
-      settings: { w_dec: m.settings.w_dec, w_enc: m.settings.w_enc, w_b: m.settings.w_b, cosine: m.settings.cosine, int8: m.settings.int8_used, gap_budget: m.settings.gap },
+      settings: { w_dec: m.settings.w_dec, w_enc: m.settings.w_enc, w_b: m.settings.w_b, cosine: m.settings.cosine, int8: m.settings.int8_used },
+      optimum: { gap_budget: m.settings.gap },
       criterion: { criterion: s.crit, text: CRITERION_TEXT[s.crit](s), q: s.q, score_min: s.smin, null_percentile: NULL_PERCENTILE, null_samples: NULL_SAMPLES },
       pairs: m.pairs.map((p, l) => ({
         pair: `${m.layerNames[l]} -> ${m.layerNames[l + 1]}`, q_quantile_cost: round(p.threshold), null_score_cut: round(p.nullCut, 4),
@@ -721,7 +722,7 @@ class App {
     return {
       ...meta,
       title,
-      subtitle: `layers ${m.layerNames.join(', ')} · persists = ${meta.criterion.text} · q = ${s.q.toFixed(2)} · w_dec=${w.w_dec} w_enc=${w.w_enc} w_b=${w.w_b}${w.cosine ? ' cosine' : ''}${w.int8 ? ' int8' : ''}${w.gap_budget > 0 ? ` · gap budget ${gapPercent(w.gap_budget)} (proven)` : ''}`,
+      subtitle: `layers ${m.layerNames.join(', ')} · persists = ${meta.criterion.text} · q = ${s.q.toFixed(2)} · w_dec=${w.w_dec} w_enc=${w.w_enc} w_b=${w.w_b}${w.cosine ? ' cosine' : ''}${w.int8 ? ' int8' : ''}${meta.optimum.gap_budget > 0 ? ` · within ${gapPercent(meta.optimum.gap_budget)} of optimal (proven)` : ''}`,
       footer: `source: ${m.origin.kind === 'pack' ? `${m.origin.url} (sha256 ${m.origin.hash.slice(0, 12)})` : m.sources.map((x) => x.file).join(', ')} · saematch-web ${this.build.commit} · ${meta.created.slice(0, 10)}`,
     };
   }

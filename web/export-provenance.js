@@ -4,7 +4,7 @@
 // certified or proven within the gap budget, and which build of the app did it, when.
 import { gapPercent } from './gap-budget.js';
 
-// meta: { app, created, origin, sources, settings, criterion, pairs, link, title, selection }
+// meta: { app, created, origin, sources, settings, optimum: { gap_budget }, criterion, pairs, link, title, selection }
 export function provenance(meta) {
   return {
     app: meta.app,
@@ -13,8 +13,17 @@ export function provenance(meta) {
     loaded_from: meta.origin,
     sources: meta.sources,
     matching: meta.settings,
+    optimum: optimumOf(meta.optimum),
     persistence: meta.criterion,
     pairs: meta.pairs,
+  };
+}
+
+// The gap budget the result was matched with (0: exact), and what it means.
+function optimumOf({ gap_budget = 0 } = {}) {
+  return {
+    gap_budget,
+    meaning: gap_budget > 0 ? `stopped once each pair's total was proven within ${gapPercent(gap_budget)} of its optimum by the duals (bound per pair)` : 'exact optimum (certified per pair)',
   };
 }
 
@@ -31,9 +40,7 @@ export function provenanceLines(meta) {
   }
   const w = meta.settings;
   lines.push(`matching: w_dec=${w.w_dec} w_enc=${w.w_enc} w_b=${w.w_b} cosine=${w.cosine ? 'yes' : 'no'} int8_kernel=${w.int8 ? 'yes' : 'no'}`);
-  lines.push(w.gap_budget > 0
-    ? `optimum: gap budget ${w.gap_budget} (stop once the total is proven within ${gapPercent(w.gap_budget)} of the optimum by the duals; per pair below)`
-    : 'optimum: exact (gap budget 0; certified per pair below)');
+  lines.push(`optimum: gap budget ${meta.optimum.gap_budget} (${optimumOf(meta.optimum).meaning})`);
   const c = meta.criterion;
   lines.push(`persists means: ${c.text} (criterion=${c.criterion}; q=${c.q}; score_min=${c.score_min}; null percentile=${c.null_percentile})`);
   for (const p of meta.pairs) {
