@@ -472,7 +472,7 @@ class App {
     if (this.run) return;  // a newer run started meanwhile and owns the status
     this.setBusy(null);
     const L = model.F.length;
-    this.setStatus('ready', `ready: ${L - 1} layer pairs matched in ${model.seconds.toFixed(1)} s`);
+    this.setStatus('ready', `ready: ${L - 1} layer pairs matched in ${model.seconds.toFixed(1)} s${model.settings.gap > 0 ? `, within ${gapPercent(model.settings.gap)} of optimal (proven)` : ''}`);
   }
 
   // Title, format note, Sources box and the load fields, for the committed input.

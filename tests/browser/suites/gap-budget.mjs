@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, assert, assertEq, startServer } from '../harness.mjs';
+import { ROOT, OUT, assert, assertEq, startServer } from '../harness.mjs';
 import { waitReady, errorText, noticeTexts, grab, parseCsv } from '../page-helpers.mjs';
 
 const CLI = path.join(ROOT, 'build/saematch');
@@ -77,6 +77,7 @@ export default ({ iso }) => {
         const box = await page.textContent('#gap-result');
         assert(box.startsWith('Matched with a 0.1% gap budget: L0') && budget.every((p) => box.includes(` within 0.1% of optimal (proven; bound ${p.gap_bound.toPrecision(3)})`)), `box names each pair and its bound: ${box}`);
         assert(await page.isVisible('#gap-continue'), 'continue button shown');
+        await page.screenshot({ path: path.join(OUT, 'gap-budget-within.png') });
 
         // Exports: provenance of every file says how the optimum was reached.
         const all = parseCsv((await grab(page, '#export-all')).text);
