@@ -34,7 +34,7 @@ function deferred() {
   d.promise = new Promise((resolve, reject) => { d.resolve = resolve; d.reject = reject; });
   return d;
 }
-const sameSettings = (a, b) => ['w_dec', 'w_enc', 'w_b', 'cosine', 'int8', 'gap'].every((k) => a[k] === b[k]);
+const sameSettings = (a, b) => ['w_dec', 'w_enc', 'w_b', 'cosine', 'int8'].every((k) => a[k] === b[k]) && (a.gap || 0) === (b.gap || 0);
 export const STALE_TEXT = 'Settings changed — match again: the graph, chain and exports still show the result of the previous settings.';
 export const STALE_EXPORT = 'Not exported: the matching settings were changed after this result was computed. Match again (or undo the change) so the file describes the result it holds.';
 
@@ -459,7 +459,7 @@ class App {
       this.chain = null; this.runs = null;  // the old chain indexes the old layers
     }
     const w = model.settings;
-    Object.assign(s, { wdec: w.w_dec, wenc: w.w_enc, wb: w.w_b, cos: w.cosine, i8: w.int8, gap: w.gap });
+    Object.assign(s, { wdec: w.w_dec, wenc: w.w_enc, wb: w.w_b, cos: w.cosine, i8: w.int8, gap: w.gap || 0 });
     this.saveState();
     this.run = null;
     await this.applyThresholds();
@@ -704,11 +704,11 @@ class App {
       app: { ...this.build }, created: new Date().toISOString(), link: writeState(s), origin: m.origin,
       sources: m.sources.map((x) => ({ ...x })),
       settings: { w_dec: m.settings.w_dec, w_enc: m.settings.w_enc, w_b: m.settings.w_b, cosine: m.settings.cosine, int8: m.settings.int8_used },
-      optimum: { gap_budget: m.settings.gap },
+      optimum: { gap_budget: m.settings.gap || 0 },
       criterion: { criterion: s.crit, text: CRITERION_TEXT[s.crit](s), q: s.q, score_min: s.smin, null_percentile: NULL_PERCENTILE, null_samples: NULL_SAMPLES },
       pairs: m.pairs.map((p, l) => ({
         pair: `${m.layerNames[l]} -> ${m.layerNames[l + 1]}`, q_quantile_cost: round(p.threshold), null_score_cut: round(p.nullCut, 4),
-        hops_above_null: p.significant, certified: p.certified, gap_bound: round(p.gap_bound), gap_budget: p.gap_budget, optimality: optimalityText(p), method: p.method, total_cost: round(p.total),
+        hops_above_null: p.significant, certified: p.certified, gap_bound: round(p.gap_bound), gap_budget: p.gap_budget || 0, optimality: optimalityText(p), method: p.method, total_cost: round(p.total),
       })),
       selection: this.chain ? `${m.layerNames[this.chain.layer]} feature ${this.chain.selected}${this.runs ? ` (${describeRuns(this.runs, this.runs.names)})` : ''}` : '',
     };
