@@ -92,7 +92,7 @@ class App {
     const s = this.state;
     $('w-dec').value = s.wdec; $('w-enc').value = s.wenc; $('w-b').value = s.wb; $('cosine').checked = s.cos; $('int8').checked = s.i8;
     setGapControl($('gap'), s.gap);
-    this.gapBox = new GapResultBox($('gap-result'), { onContinue: () => { setGapControl($('gap'), 0); this.rematch(); } });
+    this.gapBox = new GapResultBox($('gap-result'), { onContinue: () => this.continueExact() });
     $('q').value = s.q; $('q-value').textContent = s.q.toFixed(2);
     $('criterion').value = s.crit; $('smin').value = s.smin;
     $('pack-url').value = s.urls.length ? '' : s.pack;
@@ -141,6 +141,14 @@ class App {
     document.addEventListener('keydown', (e) => this.key(e));
     bindCatalogControls(this);
     this.explanations.bindToggle($('np-toggle'), () => this.chain && this.select(this.chain.layer, this.chain.selected));
+  }
+
+  // The shown result again, exactly: its own settings with no gap budget (edits pending in the form are dropped).
+  continueExact() {
+    const w = this.model.settings;
+    $('w-dec').value = w.w_dec; $('w-enc').value = w.w_enc; $('w-b').value = w.w_b; $('cosine').checked = w.cosine; $('int8').checked = w.int8;
+    setGapControl($('gap'), 0);
+    this.rematch();
   }
 
   // "Settings changed — match again" while the form differs from the shown result's settings.

@@ -104,6 +104,8 @@ export default ({ iso }) => {
         await page.mouse.wheel(0, -600);
         await page.waitForFunction(() => window.saematchApp.state.zoom && window.saematchApp.state.zoom[0] > 1, null, { timeout: 10000 });
         const before = await page.evaluate(() => ({ sel: window.saematchApp.state.sel, zoom: window.saematchApp.state.zoom }));
+        await page.fill('#w-enc', '1');  // an edit pending in the form: Continue refines the shown result, not this
+        assertEq(await page.textContent('#stale'), STALE, 'stale after editing a weight');
         await page.click('#gap-continue');
         await page.waitForFunction(() => window.saematchApp.model.settings.gap === 0 && document.body.dataset.status === 'ready', null, { timeout: 300000 });
         assertEq(await errorText(page), '', 'no error after continuing');
@@ -117,6 +119,7 @@ export default ({ iso }) => {
         assert(/certified optimal/.test(cap2) && !/within/.test(cap2), `caption says certified only: ${cap2}`);
         assert(!(await page.isVisible('#gap-result')), 'the budget box is gone');
         assertEq(await page.inputValue('#gap'), '0', 'the control says exact');
+        assertEq([await page.inputValue('#w-enc'), await page.evaluate(() => window.saematchApp.model.settings.w_enc)], ['0', 0], 'the result\'s own weights, not the pending edit');
         assert(!page.url().includes('gap='), `the link is exact again: ${page.url()}`);
         assert(!(await page.isVisible('#stale')), 'not stale');
         const after = await page.evaluate(() => ({ sel: window.saematchApp.state.sel, zoom: window.saematchApp.state.zoom }));
