@@ -31,9 +31,11 @@ struct SparseCost {
 struct InfeasibleRows { std::vector<int> rows; };
 // warm/redo (square problems only): continue from a previous solution of the same problem
 // after edges were added to the rows marked in redo.
-// Cold square problems whose shortest paths turn out long (near-ties: more than 100 edge
-// relaxations per edge) switch to the duals of an epsilon-scaling auction (auction_sparse);
-// warm re-solves of such a solution with many rows to redo re-run it. eps_stop > 0 (cold square problems): may return the auction's epsilon-optimal
+// Cold square problems whose shortest paths turn out long (near-ties: projected from the
+// first rows to relax more than 4 times the edges, or 100 times when under 1/32 of the rows
+// are free) switch to the duals of an epsilon-scaling auction (auction_sparse); warm
+// re-solves of such a solution with many rows to redo re-run it. eps_stop > 0 (cold square
+// problems): may return the auction's epsilon-optimal
 // assignment as it is (epsilon_optimal set): every edge's reduced cost >= 0 and each assigned
 // pair's <= eps_stop, so its total is within n * eps_stop of the optimum on the graph.
 // Otherwise the exact optimum (every assigned pair tight).

@@ -23,8 +23,9 @@
 //  3. Solve rounds: the assignment on the graph, on shifted costs c'_ij = c_ij - |a_i|^2 -
 //     |b_j|^2 + S (same optimum, since every permutation pays the same norms; ranks by the dot
 //     product). A cold solve starts with column and augmenting row reduction and shortest
-//     augmenting paths (Jonker-Volgenant); when those paths prove long (100 edge relaxations
-//     per edge: near-ties, families of similar features with weak partners) it switches to
+//     augmenting paths (Jonker-Volgenant); when those paths prove long (projected from the first
+//     rows: 4 edge relaxations per edge, or 100 when the reductions left under 1/32 of the
+//     rows free; near-ties, families of similar features with weak partners) it switches to
 //     the duals of an epsilon-scaling auction (Bertsekas & Castanon 1989; bids move prices a
 //     little at a time, epsilon shrinks by 6 per phase), and shortest paths then only tighten
 //     the rows the auction left slack, so the result is exact (solve_lap_sparse). Clean
