@@ -39,6 +39,67 @@ std::string non_finite(const std::vector<double>& x, const char* name) {
 // shift that makes those duals <= 0, as the rectangular dual requires.
 double larger_side_max(const std::vector<double>& x) { return x.empty() ? 0.0 : *std::max_element(x.begin(), x.end()); }
 
+// Stage 1: every reduced cost c_ij - u_i - v_j, streamed row by row.
+struct Streamed {
+  std::vector<double> row_min;  // rows with a violation: lower bound on their smallest reduced cost; else 0
+  int64_t violations = 0, exact_pairs = 0;
+  int worst_i = 0, worst_j = 0; // the pair with the lowest reduced cost seen
+};
+Streamed stream_reduced_costs(const Blocks& B, const DualCertificate& c, double S, double C, double tol, const MatchOptions& o) {
+  const int n = B.FA, m = B.FB;
+  std::vector<double> col_part(static_cast<size_t>(m));
+  for (int j = 0; j < m; ++j) col_part[size_t(j)] = -c.v[size_t(j)];
+  const ReducedCostColumns cols(B, std::move(col_part), S, C, tol);
+  Streamed out;
+  out.row_min.assign(size_t(n), 0);
+  std::vector<int> row_worst(size_t(n), 0);
+  std::vector<float> row_worst_value(size_t(n), 0);
+  std::atomic<int64_t> violations{0}, exact_pairs{0};
+  stream_rows(B, o, "verify", [&](int, int i, const float* row) {
+    thread_local std::vector<float> red, priced;
+    const RowCheck rc = check_reduced_row(B, cols, i, row, -c.u[size_t(i)], red, priced);
+    // Rows within tolerance count as feasible (as the matcher's certificate does); the others
+    // lower the bound by their most negative reduced cost.
+    out.row_min[size_t(i)] = rc.violations ? rc.min : 0.0;
+    violations += rc.violations;
+    exact_pairs += rc.exact_pairs;
+    const auto lowest = std::min_element(red.begin(), red.end());
+    row_worst[size_t(i)] = int(lowest - red.begin());
+    row_worst_value[size_t(i)] = *lowest;
+  });
+  out.violations = violations;
+  out.exact_pairs = exact_pairs;
+  out.worst_i = int(std::min_element(row_worst_value.begin(), row_worst_value.end()) - row_worst_value.begin());
+  out.worst_j = row_worst[size_t(out.worst_i)];
+  return out;
+}
+
+// Stage 2: the lower bound by weak duality (see the header), and the unmatched feature of the
+// larger side whose dual lies furthest below that side's largest (free_deficit).
+struct Bound { double lb = 0; int free_feature = -1; double free_deficit = 0; };
+Bound dual_bound(const DualCertificate& c, const std::vector<double>& row_min, int n, int m) {
+  Bound b;
+  for (double x : c.u) b.lb += x;
+  for (double x : c.v) b.lb += x;
+  for (double x : row_min) b.lb += x;
+  if (n < m) {
+    const double t = larger_side_max(c.v);
+    b.lb -= double(m - n) * t;
+    std::vector<char> used(size_t(m), 0);
+    for (int j : c.a_to_b) if (j >= 0) used[size_t(j)] = 1;
+    for (int j = 0; j < m; ++j)
+      if (!used[size_t(j)] && t - c.v[size_t(j)] > b.free_deficit) { b.free_deficit = t - c.v[size_t(j)]; b.free_feature = j; }
+  } else if (n > m) {
+    std::vector<double> shifted(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) shifted[size_t(i)] = c.u[size_t(i)] + row_min[size_t(i)];
+    b.lb -= double(n - m) * larger_side_max(shifted);
+    const double t = larger_side_max(c.u);
+    for (int i = 0; i < n; ++i)
+      if (c.a_to_b[size_t(i)] < 0 && t - c.u[size_t(i)] > b.free_deficit) { b.free_deficit = t - c.u[size_t(i)]; b.free_feature = i; }
+  }
+  return b;
+}
+
 VerifyReport verify_blocks(const Blocks& B, const DualCertificate& c, const MatchOptions& o) {
   const int n = B.FA, m = B.FB;
   if (int(c.a_to_b.size()) != n) fail("verify: a_to_b has " + str(int64_t(c.a_to_b.size())) + " entries, layer A has F=" + str(n));
@@ -55,34 +116,12 @@ VerifyReport verify_blocks(const Blocks& B, const DualCertificate& c, const Matc
   if (r.reason.empty() && !std::isfinite(c.total)) r.reason = "the total is not a finite number";
   if (!r.reason.empty()) return r;
 
-  // Every reduced cost c_ij - u_i - v_j, row by row.
-  std::vector<double> col_part(static_cast<size_t>(m));
-  for (int j = 0; j < m; ++j) col_part[size_t(j)] = -c.v[size_t(j)];
-  const ReducedCostColumns cols(B, std::move(col_part), S, C, tol);
-  std::vector<double> row_min(size_t(n), 0);  // rows with a violation: lower bound on their smallest reduced cost; else 0
-  std::vector<int> row_worst(size_t(n), 0);
-  std::vector<float> row_worst_value(size_t(n), 0);
-  std::atomic<int64_t> violations{0}, exact_pairs{0};
-  stream_rows(B, o, "verify", [&](int, int i, const float* row) {
-    thread_local std::vector<float> red, priced;
-    const RowCheck rc = check_reduced_row(B, cols, i, row, -c.u[size_t(i)], red, priced);
-    // Rows within tolerance count as feasible (as the matcher's certificate does); the others
-    // lower the bound by their most negative reduced cost.
-    row_min[size_t(i)] = rc.violations ? rc.min : 0.0;
-    violations += rc.violations;
-    exact_pairs += rc.exact_pairs;
-    const auto lowest = std::min_element(red.begin(), red.end());
-    row_worst[size_t(i)] = int(lowest - red.begin());
-    row_worst_value[size_t(i)] = *lowest;
-  });
+  const Streamed st = stream_reduced_costs(B, c, S, C, tol, o);
   r.pairs_checked = int64_t(n) * int64_t(m);
-  r.violations = violations;
-  r.exact_pairs = exact_pairs;
+  r.violations = st.violations;
+  r.exact_pairs = st.exact_pairs;
   auto reduced = [&](int i, int j) { return double(B.exact(i, j)) - c.u[size_t(i)] - c.v[size_t(j)]; };
-  const int wi = int(std::min_element(row_worst_value.begin(), row_worst_value.end()) - row_worst_value.begin());
-  const int wj = row_worst[size_t(wi)];
-  r.worst_reduced_cost = reduced(wi, wj);
-
+  r.worst_reduced_cost = reduced(st.worst_i, st.worst_j);
   // Matched pairs: tight, and their costs add up to the total.
   int matched = 0, slack_i = -1;
   for (int i = 0; i < n; ++i) {
@@ -93,31 +132,9 @@ VerifyReport verify_blocks(const Blocks& B, const DualCertificate& c, const Matc
     const double s = std::fabs(reduced(i, j));
     if (s > r.worst_slack) { r.worst_slack = s; slack_i = i; }
   }
-  // Lower bound by weak duality: every row's reduced costs are >= row_min (<= 0), and the
-  // larger side's duals are shifted to <= 0 (see the header).
-  double lb = 0;
-  for (double x : c.u) lb += x;
-  for (double x : c.v) lb += x;
-  for (double x : row_min) lb += x;
-  int free_feature = -1;
-  double free_deficit = 0;
-  if (n < m) {
-    const double t = larger_side_max(c.v);
-    lb -= double(m - n) * t;
-    std::vector<char> used(size_t(m), 0);
-    for (int j : c.a_to_b) if (j >= 0) used[size_t(j)] = 1;
-    for (int j = 0; j < m; ++j)
-      if (!used[size_t(j)] && t - c.v[size_t(j)] > free_deficit) { free_deficit = t - c.v[size_t(j)]; free_feature = j; }
-  } else if (n > m) {
-    std::vector<double> shifted(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) shifted[size_t(i)] = c.u[size_t(i)] + row_min[size_t(i)];
-    lb -= double(n - m) * larger_side_max(shifted);
-    const double t = larger_side_max(c.u);
-    for (int i = 0; i < n; ++i)
-      if (c.a_to_b[size_t(i)] < 0 && t - c.u[size_t(i)] > free_deficit) { free_deficit = t - c.u[size_t(i)]; free_feature = i; }
-  }
-  r.lower_bound = lb;
-  const double gap = r.total_recomputed - lb;
+  const Bound b = dual_bound(c, st.row_min, n, m);
+  r.lower_bound = b.lb;
+  const double gap = r.total_recomputed - b.lb;
   r.proven_gap = std::max(0.0, gap) / std::max(std::fabs(r.total_recomputed), 1e-300);  // (rounding may make it a hair negative)
   const double total_tol = std::max(1, matched) * tol;
 
@@ -126,13 +143,13 @@ VerifyReport verify_blocks(const Blocks& B, const DualCertificate& c, const Matc
     if (gap > c.gap_budget * std::fabs(r.total_recomputed) + total_tol)
       r.reason = "the duals prove a gap of " + num(100 * r.proven_gap) + "% to the optimum, more than the budget of " + num(100 * c.gap_budget) + "%";
   } else if (r.violations > 0) {
-    r.reason = "pair (A " + str(wi) + ", B " + str(wj) + ") has reduced cost " + num(r.worst_reduced_cost) + ", below -" + num(tol) + " (" +
+    r.reason = "pair (A " + str(st.worst_i) + ", B " + str(st.worst_j) + ") has reduced cost " + num(r.worst_reduced_cost) + ", below -" + num(tol) + " (" +
                str(r.violations) + " pairs violate): the duals do not prove this assignment optimal";
   } else if (r.worst_slack > tol) {
     r.reason = "matched pair (A " + str(slack_i) + ", B " + str(c.a_to_b[size_t(slack_i)]) + ") is not tight: reduced cost " +
                num(reduced(slack_i, c.a_to_b[size_t(slack_i)])) + ", tolerance " + num(tol);
-  } else if (free_deficit > tol) {
-    r.reason = std::string("feature ") + str(free_feature) + " of " + (n < m ? "B" : "A") + " is left unmatched but its dual lies " + num(free_deficit) +
+  } else if (b.free_deficit > tol) {
+    r.reason = std::string("feature ") + str(b.free_feature) + " of " + (n < m ? "B" : "A") + " is left unmatched but its dual lies " + num(b.free_deficit) +
                " below the largest: the duals do not prove leaving it out optimal";
   }
   if (r.reason.empty() && std::fabs(c.total - r.total_recomputed) > total_tol)
