@@ -222,14 +222,14 @@ int cmd_chain(int argc, char** argv) {
   if (a.pos.size() < 2) fail("chain needs at least two layers");
   auto layers = load_layers(a.pos, lim);
   std::vector<MatchResult> pairs;
+  auto print_hop = [](size_t l, const MatchResult& r) { std::printf("layer %zu -> %zu: total cost %.6g (%s)\n", l, l + 1, r.total, optimality_text(r).c_str()); };
   if (!pack_dir.empty()) {
     // Matched on the packed layers, as the browser would (cli/result_pack.cpp).
-    pairs = write_result_pack(layers, pack_labels(layers, labels_dir, np_dir, lim, po), po, o, pack_dir);
-    for (size_t l = 0; l < pairs.size(); ++l) std::printf("layer %zu -> %zu: %s\n", l, l + 1, optimality_text(pairs[l]).c_str());
+    pairs = write_result_pack(layers, pack_labels(layers, labels_dir, np_dir, lim, po), po, o, pack_dir, print_hop);
   } else {
     for (size_t l = 0; l + 1 < layers.size(); ++l) {
       pairs.push_back(match_saes(layers[l], layers[l + 1], o));
-      std::printf("layer %zu -> %zu: total cost %.6g (%s)\n", l, l + 1, pairs.back().total, optimality_text(pairs.back()).c_str());
+      print_hop(l, pairs.back());
     }
   }
   ChainSet cs = build_chains(pairs, q);

@@ -69,7 +69,8 @@ std::vector<uint8_t> read_shards(const std::string& dir, const Json& shards) {
 }  // namespace
 
 std::vector<MatchResult> write_result_pack(const std::vector<Sae>& layers, const std::vector<std::vector<std::string>>& labels,
-                                           const PackOptions& po, const MatchOptions& o, const std::string& dir) {
+                                           const PackOptions& po, const MatchOptions& o, const std::string& dir,
+                                           const std::function<void(size_t, const MatchResult&)>& on_hop) {
   std::vector<PackFile> files = make_pack(layers, labels, po, nullptr);
   const std::vector<PackedLayer> P = packed_layers(files);
   // The app's rule (web/app.js runMatch): the integer kernel only on int8 layers with a
@@ -91,7 +92,7 @@ std::vector<MatchResult> write_result_pack(const std::vector<Sae>& layers, const
     h.match = match_packed(P[l], P[l + 1], om);
     h.null_scores = null_baseline_packed(P[l], P[l + 1], om.weights, kNullSamples, uint64_t(l + 1)).best_scores;
     h.null_cut = quantile(h.null_scores, kNullPercentile);
-    std::printf("layer %zu -> %zu: total cost %.6g (%s), null cut %.4f\n", l, l + 1, h.match.total, h.match.method.c_str(), h.null_cut);
+    on_hop(l, h.match);
     pairs.push_back(h.match);
     res.hops.push_back(std::move(h));
   }
