@@ -229,5 +229,12 @@ expect_error "verify-pack: tampered dual" "hop 0 (layer 0 -> 1) fails verificati
 expect_error "verify-pack: tampered total" "hop 0 (layer 0 -> 1) fails verification: the stated total" "$CLI" verify-pack "$T/rp_total"
 expect_error "verify-pack: a pack without results" "has no results" "$CLI" verify-pack "$T/pack"
 expect_error "verify-pack --hop out of range" "--hop must be a hop index 0..1" "$CLI" verify-pack "$RP" --hop 2
+# The same result pack in the WASM engine (validateManifest, verifyPair, matchPair), when it is built.
+ENGINE="$(dirname "$CLI")/../build-wasm/saematch_engine_mt.js"
+if [ -f "$ENGINE" ]; then
+  if node --no-experimental-fetch "$(dirname "$0")/engine_result_pack.cjs" "$ENGINE" "$RP" >"$T/eng.txt" 2>&1; then ok "engine: result pack validated, verifyPair passes/fails, matchPair agrees"; else bad "engine result pack ($(tail -2 "$T/eng.txt"))"; fi
+else
+  echo "skip engine result pack check ($ENGINE not built)"
+fi
 echo "cli: $fails failed"
 [ $fails -eq 0 ]
