@@ -1,0 +1,26 @@
+#!/usr/bin/python3
+"""Table for bench/hard_browser.sh: each Chromium row's time, memory and result beside the
+instance's statistics and the machine's load average when the row ended."""
+import json, statistics, sys
+
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith('{')]
+tri = lambda v: ' / '.join(f'{x:.2f}' for x in v) if v else ''
+print('Chromium (headless, 2 threads when cross-origin isolated); seconds are wall time from navigation (app) or of matchPair (engine page):\n')
+print('| row | load | end to end s | download done s | matching s (sum of pairs) | per pair s: first / median / max | WASM heap MiB | result | '
+      'nearest-neighbour cos q10/q50/q90 | partner cos q10/q50/q90 | matched score q10/q50/q90 |')
+print('|---|---|---|---|---|---|---|---|---|---|---|')
+for r in rows:
+    st = r.get('stats') or {}
+    if r.get('error') or r.get('status') == 'error':
+        print(f"| {r['row']} | {r.get('load', '')} | failed: {(r.get('error') or r.get('text', ''))[:120]} |||||||||")
+        continue
+    if r.get('via') == 'app':
+        ps = r.get('pair_seconds') or []
+        per = f"{ps[0]:.1f} / {statistics.median(ps):.1f} / {max(ps):.1f}" if ps else ''
+        result = ('all certified' if r.get('certified') else 'not all certified') + f", {r.get('pairs')} pairs"
+        print(f"| {r['row']} | {r.get('load', '')} | {r['seconds_total']:.1f} | {r.get('seconds_download')} | {r.get('pairs_compute_seconds')} | {per} | "
+              f"{r.get('heap_mib')} | {result} | {tri(st.get('nn_cos'))} | {tri(st.get('partner_cos'))} | {tri(r.get('matched_score'))} |")
+    else:
+        gap = f"proven gap <= {r['gap_bound']:.4g} ({r['relative_gap_bound']:.1e} of the total; budget {r['gap']:g})" if not r.get('certified') else 'certified optimal'
+        print(f"| {r['row']} | {r.get('load', '')} | {r['seconds'] + r['seconds_load']:.1f} (read {r['seconds_load']:.1f}) | | {r['seconds']:.1f} | | "
+              f"{r.get('heap_mib')} | {gap}, {r.get('method')} | {tri(st.get('nn_cos'))} | {tri(st.get('partner_cos'))} | {tri(r.get('matched_score'))} |")
