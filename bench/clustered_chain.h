@@ -65,8 +65,10 @@ class ClusteredChain {
   void first_layer();
   void show(std::vector<int> perm);
 
+  static constexpr double kNormPull = 0.04;
   saematch::ClusteredOptions o_;
   Rng r_;
+  int hops_ = 0;  // layers derived so far
   std::vector<Family> fams_;
   // The current layer in creation order: rows, each row's family and own direction.
   std::vector<VecF> rows_, own_;
@@ -111,8 +113,12 @@ inline void ClusteredChain::next() {
   auto partner_of = [&](int i, const VecF& own) {
     const Family& f = fams_[size_t(fam_of_[size_t(i)])];
     const double q = std::clamp(f.partner + 0.03 * r_.normal(), 0.05, 0.99);
-    // The norm as the pair generator takes it (of the stored matrix row: same rounding).
-    const float g = out_.row(perm_[size_t(i)]).norm() * float(std::pow(10.0, 0.1 * (2 * r_.uniform() - 1)));
+    // The norm as the pair generator takes it (of the stored matrix row: same rounding). After
+    // the first hop it is pulled 4% towards 1 in log scale, which keeps the spread of norms at
+    // about a decade over many hops (each hop's +-0.1 decade would otherwise widen it).
+    float a = out_.row(perm_[size_t(i)]).norm();
+    if (hops_ > 0) a = float(std::pow(double(a), 1 - kNormPull));
+    const float g = a * float(std::pow(10.0, 0.1 * (2 * r_.uniform() - 1)));
     own_b.push_back(tilt(own, q));
     fam_b.push_back(fam_of_[size_t(i)]);
     rows_b.push_back(VecF(g * member(f, f.centre_next, own_b.back())));
@@ -156,5 +162,6 @@ inline void ClusteredChain::next() {
   // Every family drifts again for the next hop (drawn after the first hop's last draw, so that
   // hop stays identical to make_clustered_pair).
   for (Family& f : fams_) { f.centre = f.centre_next; f.centre_next = tilt(f.centre, f.partner); }
+  ++hops_;
 }
 }  // namespace bench
