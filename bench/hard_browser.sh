@@ -9,7 +9,11 @@
 #            bench/engine-page (the UI does not offer the budget here; target <= 60 s)
 #   wide     a 65k pair (F=65536, d=2304, clustered) opened in the app, 2 threads
 #            (targets: <= 150 s, peak WASM memory <= 2.5 GiB)
-# Usage: bench/hard_browser.sh [chain] [neartie] [wide]     (default: all three)
+# Optional rows (not in the default): pair (the hard 16k pair alone in the app, target <= 12 s;
+# the same instance as the chain's layers 0 -> 1), neartie-exact (no budget), wide-engine (the
+# 65k pair through the engine page: matchPair alone, without the app's null baseline).
+# Usage: bench/hard_browser.sh [chain] [neartie] [wide] [pair] [neartie-exact] [wide-engine]
+#        (default: chain neartie wide)
 # Sizes (for trials): HB_LAYERS=26 HB_CHAIN_F=16384 HB_NEARTIE_F=16384 HB_WIDE_F=65536 HB_D=2304
 # Packs go to BENCH_DATA (default bench/out/packs; 26 x 16k int8 is 1.9 GB, 2 x 65k 0.6 GB).
 # Each row's JSON line (with the load average when it ended and the instance's statistics) is
@@ -53,7 +57,19 @@ for row in "${ROWS[@]}"; do
       P=$(pack clustered "$WIDE_F" 2)
       echo "== wide pair F=$WIDE_F, clustered, in the app"
       node bench/browser_chain.mjs "$P" --row "pair F=$WIDE_F clustered (app)" | record || true ;;
-    *) echo "unknown row $row (chain, neartie, wide)"; exit 2 ;;
+    pair)
+      P=$(pack clustered "$CHAIN_F" 2)
+      echo "== hard pair F=$CHAIN_F, clustered, in the app"
+      node bench/browser_chain.mjs "$P" --row "pair F=$CHAIN_F clustered (app)" | record || true ;;
+    neartie-exact)
+      P=$(pack neartie "$NEARTIE_F" 2)
+      echo "== near-tie pair F=$NEARTIE_F, exact, engine page"
+      node bench/browser_engine.mjs "$P" --row "near-tie F=$NEARTIE_F, exact (engine)" | record || true ;;
+    wide-engine)
+      P=$(pack clustered "$WIDE_F" 2)
+      echo "== wide pair F=$WIDE_F, clustered, engine page"
+      node bench/browser_engine.mjs "$P" --row "pair F=$WIDE_F clustered (engine)" | record || true ;;
+    *) echo "unknown row $row (chain, neartie, wide, pair, neartie-exact, wide-engine)"; exit 2 ;;
   esac
 done
 echo
