@@ -2,6 +2,7 @@
 // Chromium, through bench/engine-page (the engine API directly, so options the UI does not
 // offer yet, like the gap budget, can be timed). Prints progress, then one JSON line.
 //   node bench/browser_engine.mjs DIR [--gap 1e-4] [--layers A,B] [--isolation 0|1] [--row NAME]
+//        [--null-baseline] (also the app's null baseline after matching) [--no-match] (that alone)
 // DIR holds a pack, e.g. from build/bench_match --instance neartie --F 16384 --pack-out DIR --layers 2
 import path from 'node:path';
 import fs from 'node:fs';
@@ -34,11 +35,13 @@ try {
   });
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   await page.goto(`${server.url}bench/index.html`);
-  const r = await page.evaluate((o) => window.benchPair(o), { pack: '/big/manifest.json', layers, gap });
+  const r = await page.evaluate((o) => window.benchPair(o),
+    { pack: '/big/manifest.json', layers, gap, nullBaseline: args.includes('--null-baseline') || args.includes('--no-match'), match: !args.includes('--no-match') });
   fs.writeFileSync(path.join(OUT, `browser-engine-trace-${result.pack}.txt`), trace.join('\n') + '\n');
   const { score, ...rest } = r;
   result = {
-    ...result, ...rest, heap_mib: +r.heap_mib.toFixed(0), seconds: +r.seconds.toFixed(2), seconds_load: +r.seconds_load.toFixed(2),
+    ...result, ...rest, heap_mib: +r.heap_mib.toFixed(0), heap_mib_after_match: +r.heap_mib_after_match.toFixed(0),
+    seconds: r.seconds === undefined ? null : +r.seconds.toFixed(2), seconds_load: +r.seconds_load.toFixed(2),
     relative_gap_bound: r.total ? r.gap_bound / r.total : null, matched_score: quantiles(score), stats: instanceSummary(dir),
   };
 } catch (e) {

@@ -11,8 +11,9 @@
 #            (targets: <= 150 s, peak WASM memory <= 2.5 GiB)
 # Optional rows (not in the default): pair (the hard 16k pair alone in the app, target <= 12 s;
 # the same instance as the chain's layers 0 -> 1), neartie-exact (no budget), wide-engine (the
-# 65k pair through the engine page: matchPair alone, without the app's null baseline).
-# Usage: bench/hard_browser.sh [chain] [neartie] [wide] [pair] [neartie-exact] [wide-engine]
+# 65k pair through the engine page: matchPair, then the app's null baseline, each timed, heap
+# after each), wide-null (the null baseline alone: a quick probe of its memory at 65k).
+# Usage: bench/hard_browser.sh [chain] [neartie] [wide] [pair] [neartie-exact] [wide-engine] [wide-null]
 #        (default: chain neartie wide)
 # Sizes (for trials): HB_LAYERS=26 HB_CHAIN_F=16384 HB_NEARTIE_F=16384 HB_WIDE_F=65536 HB_D=2304
 # Packs go to BENCH_DATA (default bench/out/packs; 26 x 16k int8 is 1.9 GB, 2 x 65k 0.6 GB).
@@ -68,8 +69,12 @@ for row in "${ROWS[@]}"; do
     wide-engine)
       P=$(pack clustered "$WIDE_F" 2)
       echo "== wide pair F=$WIDE_F, clustered, engine page"
-      node bench/browser_engine.mjs "$P" --row "pair F=$WIDE_F clustered (engine)" | record || true ;;
-    *) echo "unknown row $row (chain, neartie, wide, pair, neartie-exact, wide-engine)"; exit 2 ;;
+      node bench/browser_engine.mjs "$P" --null-baseline --row "pair F=$WIDE_F clustered (engine)" | record || true ;;
+    wide-null)
+      P=$(pack clustered "$WIDE_F" 2)
+      echo "== wide pair F=$WIDE_F: the app's null baseline alone (memory probe), engine page"
+      node bench/browser_engine.mjs "$P" --no-match --row "pair F=$WIDE_F null baseline only (engine)" | record || true ;;
+    *) echo "unknown row $row (chain, neartie, wide, pair, neartie-exact, wide-engine, wide-null)"; exit 2 ;;
   esac
 done
 echo

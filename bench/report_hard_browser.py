@@ -21,6 +21,14 @@ for r in rows:
         print(f"| {r['row']} | {r.get('load', '')} | {r['seconds_total']:.1f} | {r.get('seconds_download')} | {r.get('pairs_compute_seconds')} | {per} | "
               f"{r.get('heap_mib')} | {result} | {tri(st.get('nn_cos'))} | {tri(st.get('partner_cos'))} | {tri(r.get('matched_score'))} |")
     else:
-        gap = f"proven gap <= {r['gap_bound']:.4g} ({r['relative_gap_bound']:.1e} of the total; budget {r['gap']:g})" if not r.get('certified') else 'certified optimal'
-        print(f"| {r['row']} | {r.get('load', '')} | {r['seconds'] + r['seconds_load']:.1f} (read {r['seconds_load']:.1f}) | | {r['seconds']:.1f} | | "
-              f"{r.get('heap_mib')} | {gap}, {r.get('method')} | {tri(st.get('nn_cos'))} | {tri(st.get('partner_cos'))} | {tri(r.get('matched_score'))} |")
+        if r.get('seconds') is None:
+            result = 'no match (probe)'
+        elif r.get('certified'):
+            result = f"certified optimal, {r.get('method')}"
+        else:
+            result = f"proven gap <= {r['gap_bound']:.4g} ({r['relative_gap_bound']:.1e} of the total; budget {r['gap']:g}), {r.get('method')}"
+        if r.get('seconds_null_baseline') is not None:
+            result += f"; null baseline {r['seconds_null_baseline']:.1f} s (heap after matching {r.get('heap_mib_after_match')} MiB)"
+        match_s = r.get('seconds') or 0
+        print(f"| {r['row']} | {r.get('load', '')} | {match_s + r['seconds_load'] + (r.get('seconds_null_baseline') or 0):.1f} (read {r['seconds_load']:.1f}) | | "
+              f"{match_s:.1f} | | {r.get('heap_mib')} | {result} | {tri(st.get('nn_cos'))} | {tri(st.get('partner_cos'))} | {tri(r.get('matched_score'))} |")

@@ -21,7 +21,9 @@ async function layerBlob(base, entry) {
   return blob;
 }
 
-async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, denseMax = 2048 }) {
+// match: false skips matchPair (a quick probe of what the null baseline alone needs);
+// nullBaseline: true computes it after matching, as the app does for its default criterion.
+async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, denseMax = 2048, match = true, nullBaseline = false }) {
   M = await createSaematch({ mainScriptUrlOrBlob: engineScript, locateFile: (p) => `/app/${p}` });
   const engine = new M.Engine();
   M.warmUp();  // as the app's worker does at start
@@ -37,16 +39,28 @@ async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, de
   engine.setGapBudget(gap);
   let last = '';
   const t1 = performance.now();
-  const r = engine.matchPair(0, 1, 1, 0, 0, false, topk, denseMax, true, (stage, fraction) => {
+  const r = match ? engine.matchPair(0, 1, 1, 0, 0, false, topk, denseMax, true, (stage, fraction) => {
     const line = `${stage} ${Math.round(100 * fraction)}%`;
     if (line !== last) { say(line); last = line; }
     return true;
-  });
+  }) : null;
   const seconds = (performance.now() - t1) / 1000;
+  const heapAfterMatch = M.heapBytes() / 1048576;
+  let secondsNull = null;
+  if (nullBaseline) {
+    say('null baseline');
+    const t2 = performance.now();
+    engine.nullBaseline(0, 1, 1, 0, 0, false, 256, 1);  // the app's NULL_SAMPLES and cost
+    secondsNull = (performance.now() - t2) / 1000;
+  }
+  const out = {
+    flavour: isolated ? 'chromium-mt' : 'chromium-st', threads: M.threads(), F: manifest.layers[layers[0]].F, seconds_load: secondsLoad,
+    heap_mib_after_match: heapAfterMatch, heap_mib: M.heapBytes() / 1048576, seconds_null_baseline: secondsNull, score: [],
+  };
+  if (!r) return out;
   return {
-    flavour: isolated ? 'chromium-mt' : 'chromium-st', threads: M.threads(), F: r.FA, seconds, seconds_load: secondsLoad,
-    total: r.total, certified: r.certified, gap_budget: r.gap_budget, gap_bound: r.gap_bound, method: r.method, rounds: r.rounds,
-    heap_mib: M.heapBytes() / 1048576, score: Array.from(r.score),
+    ...out, seconds, total: r.total, certified: r.certified, gap_budget: r.gap_budget, gap_bound: r.gap_bound, method: r.method,
+    rounds: r.rounds, score: Array.from(r.score),
   };
 }
 
