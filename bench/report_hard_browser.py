@@ -12,7 +12,7 @@ print('|---|---|---|---|---|---|---|---|---|---|---|')
 for r in rows:
     st = r.get('stats') or {}
     if r.get('error') or r.get('status') == 'error':
-        print(f"| {r['row']} | {r.get('load', '')} | failed: {(r.get('error') or r.get('text', ''))[:120]} |||||||||")
+        print(f"| {r['row']} | {r.get('load', '')} | failed: {' '.join((r.get('error') or r.get('text', '')).split())[:160]} |||||||||")
         continue
     if r.get('via') == 'app':
         ps = r.get('pair_seconds') or []
