@@ -70,7 +70,7 @@ class ClusteredChain {
   Rng r_;
   int hops_ = 0;  // layers derived so far
   std::vector<Family> fams_;
-  // The current layer in creation order: rows, each row's family and own direction.
+  // The current layer in creation order: rows (until shown), each row's family and own direction.
   std::vector<VecF> rows_, own_;
   std::vector<int> fam_of_;
   std::vector<int> perm_;  // creation index -> shown row
@@ -104,6 +104,7 @@ inline void ClusteredChain::show(std::vector<int> perm) {
   perm_ = std::move(perm);
   out_.resize(o_.F, o_.d);
   for (int k = 0; k < o_.F; ++k) out_.row(perm_[size_t(k)]) = rows_[size_t(k)].transpose();
+  std::vector<VecF>().swap(rows_);  // out_ holds them now (600 MB at 65k)
 }
 
 inline void ClusteredChain::next() {

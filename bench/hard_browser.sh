@@ -9,12 +9,14 @@
 #            bench/engine-page (the UI does not offer the budget here; target <= 60 s)
 #   wide     a 65k pair (F=65536, d=2304, clustered) opened in the app, 2 threads
 #            (targets: <= 150 s, peak WASM memory <= 2.5 GiB)
+# wide-engine (default too): the 65k pair on bench/engine-page: matchPair alone, then the app's
+# null baseline (which runs out of the 4 GB WASM memory at 65k on the 2026-11-29 code: both layers
+# expanded to floats), each timed, heap after each; the app's own row fails at that step.
 # Optional rows (not in the default): pair (the hard 16k pair alone in the app, target <= 12 s;
-# the same instance as the chain's layers 0 -> 1), neartie-exact (no budget), wide-engine (the
-# 65k pair through the engine page: matchPair, then the app's null baseline, each timed, heap
-# after each), wide-null (the null baseline alone: a quick probe of its memory at 65k).
-# Usage: bench/hard_browser.sh [chain] [neartie] [wide] [pair] [neartie-exact] [wide-engine] [wide-null]
-#        (default: chain neartie wide)
+# the same instance as the chain's layers 0 -> 1), neartie-exact (no budget), wide-null (the
+# 65k pair's null baseline alone: a quick probe of its memory).
+# Usage: bench/hard_browser.sh [chain] [neartie] [wide] [wide-engine] [pair] [neartie-exact] [wide-null]
+#        (default: chain neartie wide-engine wide)
 # Sizes (for trials): HB_LAYERS=26 HB_CHAIN_F=16384 HB_NEARTIE_F=16384 HB_WIDE_F=65536 HB_D=2304
 # Packs go to BENCH_DATA (default bench/out/packs; 26 x 16k int8 is 1.9 GB, 2 x 65k 0.6 GB).
 # Each row's JSON line (with the load average when it ended and the instance's statistics) is
@@ -24,7 +26,7 @@ cd "$(dirname "$0")/.."
 OUT=bench/out; mkdir -p "$OUT"
 DATA=${BENCH_DATA:-$OUT/packs}
 LAYERS=${HB_LAYERS:-26} CHAIN_F=${HB_CHAIN_F:-16384} NEARTIE_F=${HB_NEARTIE_F:-16384} WIDE_F=${HB_WIDE_F:-65536} D=${HB_D:-2304}
-ROWS=("$@"); [ ${#ROWS[@]} -gt 0 ] || ROWS=(chain neartie wide)
+ROWS=("$@"); [ ${#ROWS[@]} -gt 0 ] || ROWS=(chain neartie wide-engine wide)
 RUN=$OUT/hard-browser-last.jsonl; : >"$RUN"
 [ -x build/bench_match ] || { echo "build/bench_match missing: cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j2"; exit 2; }
 

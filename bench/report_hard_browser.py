@@ -22,11 +22,13 @@ for r in rows:
               f"{r.get('heap_mib')} | {result} | {tri(st.get('nn_cos'))} | {tri(st.get('partner_cos'))} | {tri(r.get('matched_score'))} |")
     else:
         if r.get('seconds') is None:
-            result = 'no match (probe)'
+            result = 'no match (null-baseline probe)'
         elif r.get('certified'):
             result = f"certified optimal, {r.get('method')}"
         else:
             result = f"proven gap <= {r['gap_bound']:.4g} ({r['relative_gap_bound']:.1e} of the total; budget {r['gap']:g}), {r.get('method')}"
+        if r.get('null_baseline_error'):
+            result += f"; null baseline FAILED: {r['null_baseline_error'][:100]} (heap after matching {r.get('heap_mib_after_match')} MiB)"
         if r.get('seconds_null_baseline') is not None:
             result += f"; null baseline {r['seconds_null_baseline']:.1f} s (heap after matching {r.get('heap_mib_after_match')} MiB)"
         match_s = r.get('seconds') or 0

@@ -46,16 +46,20 @@ async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, de
   }) : null;
   const seconds = (performance.now() - t1) / 1000;
   const heapAfterMatch = M.heapBytes() / 1048576;
-  let secondsNull = null;
-  if (nullBaseline) {
+  let secondsNull = null, nullError = null;
+  if (nullBaseline) {  // its failure (e.g. out of memory at 65k) must not lose the match's figures
     say('null baseline');
     const t2 = performance.now();
-    engine.nullBaseline(0, 1, 1, 0, 0, false, 256, 1);  // the app's NULL_SAMPLES and cost
-    secondsNull = (performance.now() - t2) / 1000;
+    try {
+      engine.nullBaseline(0, 1, 1, 0, 0, false, 256, 1);  // the app's NULL_SAMPLES and cost
+      secondsNull = (performance.now() - t2) / 1000;
+    } catch (err) {
+      nullError = typeof err === 'number' ? M.errorMessage(err) : String(err && err.message ? err.message : err);
+    }
   }
   const out = {
     flavour: isolated ? 'chromium-mt' : 'chromium-st', threads: M.threads(), F: manifest.layers[layers[0]].F, seconds_load: secondsLoad,
-    heap_mib_after_match: heapAfterMatch, heap_mib: M.heapBytes() / 1048576, seconds_null_baseline: secondsNull, score: [],
+    heap_mib_after_match: heapAfterMatch, heap_mib: M.heapBytes() / 1048576, seconds_null_baseline: secondsNull, null_baseline_error: nullError, score: [],
   };
   if (!r) return out;
   return {
