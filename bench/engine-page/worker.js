@@ -40,7 +40,7 @@ async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, de
   let last = '';
   const t1 = performance.now();
   const r = match ? engine.matchPair(0, 1, 1, 0, 0, false, topk, denseMax, true, (stage, fraction) => {
-    const line = `${stage} ${Math.round(100 * fraction)}%`;
+    const line = `${stage} ${10 * Math.floor(10 * fraction)}%`;  // a line per stage and tenth
     if (line !== last) { say(line); last = line; }
     return true;
   }) : null;
