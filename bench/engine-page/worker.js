@@ -41,7 +41,7 @@ async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, de
   const t1 = performance.now();
   const r = match ? engine.matchPair(0, 1, 1, 0, 0, false, topk, denseMax, true, (stage, fraction) => {
     const line = `${stage} ${10 * Math.floor(10 * fraction)}%`;  // a line per stage and tenth
-    if (line !== last) { say(line); last = line; }
+    if (line !== last) { say(`${line} (heap ${Math.round(M.heapBytes() / 1048576)} MiB)`); last = line; }
     return true;
   }) : null;
   const seconds = (performance.now() - t1) / 1000;
