@@ -9,7 +9,7 @@
 #   BENCH_65K=1 bench/hard.sh     also the 65k pair (F=65536, d=2304, clustered): time and peak
 #                                 RSS of the match, one dense GEMM of A.B^T as reference (adds
 #                                 about 5 minutes on 2 idle cores, 5 GiB of memory)
-#   BENCH_ONLY_65K=1 bench/hard.sh   the 65k pair alone
+#   BENCH_ONLY_65K=1 bench/hard.sh   the 65k pair alone (BENCH_WIDE_F=4096: a quick trial of that row)
 # Raw lines: bench/out/hard.jsonl; table: bench/report_hard.py bench/out/hard.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,9 +60,10 @@ fi
 if [ "${BENCH_65K:-0}" = 1 ] || [ "${BENCH_ONLY_65K:-0}" = 1 ]; then
   # Gemma Scope 65k shape. peak_match_mib: peak RSS during the match alone (A and B held);
   # gemm_seconds: one dense f32 GEMM of the same A.B^T in the same run (the reference).
-  echo; echo "== 65k pair (F=65536, d=2304, clustered; load before: $(cut -d' ' -f1 /proc/loadavg))"
-  /usr/bin/time -f '{"process_max_rss_kib":%M}' -o "$OUT/time65k.json" $B --instance clustered --F 65536 --d 2304 --stats --trace 2>"$OUT/trace65k.txt" \
-    | tag "clustered 65k, partner 0.55" | tee -a "$RESULTS"
+  WF=${BENCH_WIDE_F:-65536}
+  echo; echo "== wide pair (F=$WF, d=2304, clustered; load before: $(cut -d' ' -f1 /proc/loadavg))"
+  /usr/bin/time -f '{"process_max_rss_kib":%M}' -o "$OUT/time65k.json" $B --instance clustered --F "$WF" --d 2304 --stats --trace 2>"$OUT/trace65k.txt" \
+    | tag "clustered wide, partner 0.55" | tee -a "$RESULTS"
   echo "whole process incl. generator and statistics (/usr/bin/time): $(cat "$OUT/time65k.json")"
 fi
 echo
