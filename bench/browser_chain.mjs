@@ -34,7 +34,7 @@ let result = { row, via: 'app', flavour: 'browser', layers: L, F, d, pack_mib: +
 
 // One visit of the page, from navigation to a drawn chain; the app's own figures.
 async function visit(page, first) {
-  const t0 = Date.now();
+  const t0 = Date.now(), loadStart = loadAverage();
   const since = () => ((Date.now() - t0) / 1000).toFixed(1);
   const traceLines = [];
   const onConsole = (m) => { if (/^pair \d+:/.test(m.text())) traceLines.push(m.text()); };
@@ -79,7 +79,7 @@ async function visit(page, first) {
   if (first) fs.writeFileSync(path.join(outDir, 'browser-chain-trace.txt'), traceLines.join('\n') + '\n');
   const { scores, ...rest } = info;
   return {
-    ...rest, matched_score: quantiles(scores), load: loadAverage(), seconds_total: (end - t0) / 1000, seconds_until_matching: matchStart ? (matchStart - t0) / 1000 : null,
+    ...rest, matched_score: quantiles(scores), load_start: loadStart, load: loadAverage(), seconds_total: (end - t0) / 1000, seconds_until_matching: matchStart ? (matchStart - t0) / 1000 : null,
     pairs_compute_seconds: +info.pair_seconds.reduce((a, b) => a + b, 0).toFixed(1), heap_mib: +info.heap_mib.toFixed(0),
     trace_lines: traceLines.length,
   };

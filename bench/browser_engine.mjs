@@ -23,7 +23,7 @@ fs.mkdirSync(OUT, { recursive: true });
 
 const server = await startBenchServer({ isolation, mounts: [['/big', dir], ['/bench', path.join(ROOT, 'bench/engine-page')]] });
 const browser = await launch();
-let result = { row: opt('--row', path.basename(dir)), via: 'engine page', pack: path.basename(dir), gap, layers };
+let result = { row: opt('--row', path.basename(dir)), via: 'engine page', pack: path.basename(dir), gap, layers, load_start: loadAverage() };
 try {
   const page = await (await browser.newContext()).newPage();
   const t0 = Date.now();
