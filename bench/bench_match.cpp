@@ -12,6 +12,11 @@
 //   bench_match --F 16384 --d 2304 --cost-out FILE.npy     (dense float32 costs for scipy)
 //   bench_match --gemm                                     (GEMM throughput only)
 //   --trace: stage timings of the matcher on stderr
+//   --pack-out DIR --layers N [--title T] [--quant int8|fp16|f32]
+//                         with --instance clustered|neartie: writes a chain of N layers as a
+//                         pack, each layer derived from the previous one like the pair (layers
+//                         0 -> 1 are exactly the pair), plus DIR/instance.json (hop statistics)
+//   --check-chain         checks that a chain's first hop is the pair generator's pair
 // Prints one JSON object on stdout.
 #include "saematch/arrays.h"
 #include "saematch/cost.h"
@@ -20,6 +25,8 @@
 #include "saematch/match.h"
 #include "saematch/parallel.h"
 #include "saematch/synth.h"
+#include "chain_pack.h"
+#include "instance_stats.h"
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -39,15 +46,31 @@ static const char* kFlavour =
 #endif
 static double peak_mib() { return double(__builtin_wasm_memory_size(0)) * 65536.0 / 1048576.0; }  // memory only grows
 static double cpu_seconds() { return -1; }  // not measured in WASM
+static void reset_peak() {}
+static double peak_since_reset_mib() { return peak_mib(); }
 #else
 #include <sys/resource.h>
 static const char* kFlavour = "native";
 static double peak_mib() { struct rusage u; getrusage(RUSAGE_SELF, &u); return double(u.ru_maxrss) / 1024.0; }
 // CPU seconds of the process (all threads): on a loaded machine a steadier figure than wall time.
 static double cpu_seconds() { struct rusage u; getrusage(RUSAGE_SELF, &u); return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec); }
+// Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS, so the peak of
+// the match alone (with A and B held, without the generator's temporaries) can be read after.
+static void reset_peak() { if (FILE* f = std::fopen("/proc/self/clear_refs", "w")) { std::fputs("5", f); std::fclose(f); } }
+static double peak_since_reset_mib() {
+  double kb = -1;
+  if (FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) if (std::strncmp(line, "VmHWM:", 6) == 0) kb = std::atof(line + 6);
+    std::fclose(f);
+  }
+  return kb / 1024.0;
+}
 #endif
 
 using namespace saematch;
+using bench::instance_stats;
+using bench::distribution;
 using Clock = std::chrono::steady_clock;
 static double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -106,46 +129,6 @@ static double int8_gops(int n, int d, int threads) {
   return throughput(n, d, threads, [&](int r0, int r1, MatF& out) { cost_rows_q(QA, nA, QB, nB, r0, r1, out); });
 }
 
-// Quantiles and a 10-bin histogram over [lo, hi] of a sample, as JSON.
-static std::string distribution(std::vector<float> x, float lo, float hi) {
-  x.erase(std::remove_if(x.begin(), x.end(), [](float v) { return !std::isfinite(v); }), x.end());
-  if (x.empty()) return "null";
-  std::sort(x.begin(), x.end());
-  auto q = [&](double p) { return x[std::min(x.size() - 1, size_t(p * double(x.size())))]; };
-  std::string s = "{\"q10\":" + std::to_string(q(0.1)) + ",\"q50\":" + std::to_string(q(0.5)) + ",\"q90\":" + std::to_string(q(0.9)) +
-                  ",\"mean\":" + std::to_string(std::accumulate(x.begin(), x.end(), 0.0) / double(x.size())) + ",\"hist\":[";
-  std::vector<int> h(10, 0);
-  for (float v : x) h[size_t(std::clamp(int((v - lo) / (hi - lo) * 10), 0, 9))]++;
-  for (int b = 0; b < 10; ++b) s += (b ? "," : "") + std::to_string(int(std::lround(1000.0 * h[size_t(b)] / double(x.size()))) / 10.0).substr(0, 5);
-  return s + "]}";
-}
-
-static MatF unit_rows(const MatF& M) {
-  VecF n = M.rowwise().norm().cwiseMax(1e-30f);
-  return n.cwiseInverse().asDiagonal() * M;
-}
-
-// Cosine statistics on a sample of A's rows: nearest neighbour within A, best partner in B.
-static std::string instance_stats(const MatF& A, const MatF& B) {
-  const int F = int(A.rows()), S = std::min(F, 2048);
-  MatF An = unit_rows(A), Bn = unit_rows(B), sample(S, A.cols());
-  std::vector<int> ids(static_cast<size_t>(S));
-  for (int s = 0; s < S; ++s) { ids[size_t(s)] = int(int64_t(s) * F / S); sample.row(s) = An.row(ids[size_t(s)]); }
-  MatF within = sample * An.transpose(), across = sample * Bn.transpose();
-  std::vector<float> nn(static_cast<size_t>(S)), partner(static_cast<size_t>(S));
-  for (int s = 0; s < S; ++s) {
-    within(s, ids[size_t(s)]) = -2;
-    nn[size_t(s)] = within.row(s).maxCoeff();
-    partner[size_t(s)] = across.row(s).maxCoeff();
-  }
-  VecF na = A.rowwise().norm();
-  std::vector<float> norms(na.data(), na.data() + na.size());
-  std::sort(norms.begin(), norms.end());
-  const double spread = norms[size_t(0.99 * (F - 1))] / std::max(1e-30f, norms[size_t(0.01 * (F - 1))]);
-  return "\"nn_cos\":" + distribution(nn, 0, 1) + ",\"partner_cos\":" + distribution(partner, 0, 1) +
-         ",\"norm_spread_p99_p1\":" + std::to_string(spread);
-}
-
 // Seconds for one dense float GEMM of A.B^T (as cost blocks through Eigen, all threads):
 // the reference the target compares a whole match against.
 static double gemm_seconds(const MatF& A, const MatF& B) {
@@ -157,6 +140,41 @@ static double gemm_seconds(const MatF& A, const MatF& B) {
     for (int b = b0; b < b1; ++b) { tmp.resize(std::min(F, 256 * b + 256) - 256 * b, B.rows()); cost_rows(A, nA, B, nB, 256 * b, std::min(F, 256 * b + 256), tmp); }
   });
   return since(t0);
+}
+
+// The generator options of a clustered or near-tie instance, as the pair mode builds them.
+static ClusteredOptions clustered_options(const std::string& instance, int F, int d, uint64_t seed, const ClusteredOptions& co, bool partner_set) {
+  ClusteredOptions c = instance == "neartie" ? near_tie_options(F, d, seed) : co;
+  c.F = F; c.d = d; c.seed = seed;
+  if (instance == "neartie" && partner_set) c.partner_mean = co.partner_mean;
+  return c;
+}
+
+// --pack-out: a chain of clustered layers written as a pack; --check-chain: its first hop
+// must be the pair generator's pair, bit for bit.
+static int chain_mode(const std::string& instance, int F, int d, uint64_t seed, const ClusteredOptions& co, bool partner_set,
+                      bench::ChainPackOptions pack, bool check_chain) {
+  if (instance != "clustered" && instance != "neartie") { std::fprintf(stderr, "--pack-out and --check-chain need --instance clustered or neartie\n"); return 2; }
+  const ClusteredOptions c = clustered_options(instance, F, d, seed, co, partner_set);
+  bench::ClusteredChain chain(c);
+  if (check_chain) {
+    ClusteredPair p = make_clustered_pair(c);
+    const bool a_same = p.A == chain.rows();
+    chain.next();
+    const bool b_same = p.B == chain.rows(), truth_same = p.truth == chain.truth();
+    std::printf("{\"check_chain\":%s,\"A_identical\":%s,\"B_identical\":%s,\"truth_identical\":%s,\"F\":%d,\"d\":%d}\n", a_same && b_same && truth_same ? "true" : "false",
+                a_same ? "true" : "false", b_same ? "true" : "false", truth_same ? "true" : "false", F, d);
+    return a_same && b_same && truth_same ? 0 : 1;
+  }
+  if (pack.layers < 2 || pack.layers > 64) { std::fprintf(stderr, "--layers must be in 2..64\n"); return 2; }
+  pack.instance = instance;
+  if (pack.title.empty()) pack.title = std::to_string(pack.layers) + " " + instance + " layers, F=" + std::to_string(F) + ", d=" + std::to_string(d) + " (bench)";
+  if (pack.layers == 2) pack.stats_samples = 2048;  // a pair: the statistics hard.sh prints
+  char opts[320];
+  std::snprintf(opts, sizeof opts, "\"F\":%d,\"d\":%d,\"seed\":%llu,\"partner_mean\":%g,\"partner_sd\":%g,\"rho_lo\":%g,\"rho_hi\":%g,\"family_min\":%d,\"family_max\":%d,\"death\":%g,\"split\":%g,\"merge\":%g,\"quant\":\"%s\"",
+                F, d, (unsigned long long)seed, c.partner_mean, c.partner_sd, c.rho_lo, c.rho_hi, c.family_min, c.family_max, c.death, c.split, c.merge, pack.quant.c_str());
+  bench::write_chain_pack(chain, pack, opts);
+  return 0;
 }
 
 static MatF folded_decoder(const std::string& path) {
@@ -174,6 +192,8 @@ int main(int argc, char** argv) {
   bool partner_set = false;
   double gap = 0;
   bool auction = true;
+  bench::ChainPackOptions pack;
+  bool check_chain = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto val = [&]() -> const char* { if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(2); } return argv[++i]; };
@@ -198,6 +218,11 @@ int main(int argc, char** argv) {
     else if (a == "--death") co.death = std::atof(val());
     else if (a == "--gap") gap = std::atof(val());
     else if (a == "--no-auction") auction = false;
+    else if (a == "--pack-out") pack.dir = val();
+    else if (a == "--layers") pack.layers = std::atoi(val());
+    else if (a == "--title") pack.title = val();
+    else if (a == "--quant") pack.quant = val();
+    else if (a == "--check-chain") check_chain = true;
     else { std::fprintf(stderr, "unknown argument %s\n", a.c_str()); return 2; }
   }
   if (F < 2 || F > 65536 || d < 1 || d > 16384) { std::fprintf(stderr, "need 2 <= F <= 65536 and 1 <= d <= 16384\n"); return 2; }
@@ -212,13 +237,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     set_thread_count(threads);
+    if (!pack.dir.empty() || check_chain) return chain_mode(instance, F, d, seed, co, partner_set, pack, check_chain);
     MatF A, B;
     if (instance == "easy") make_pair(F, d, seed, A, B);
     else if (instance == "clustered" || instance == "neartie") {
-      ClusteredOptions c = instance == "neartie" ? near_tie_options(F, d, seed) : co;
-      c.F = F; c.d = d; c.seed = seed;
-      if (instance == "neartie" && partner_set) c.partner_mean = co.partner_mean;
-      ClusteredPair p = make_clustered_pair(c);
+      ClusteredPair p = make_clustered_pair(clustered_options(instance, F, d, seed, co, partner_set));
       A = std::move(p.A); B = std::move(p.B);
     } else if (instance == "othello") {
       A = folded_decoder(sae_a); B = folded_decoder(sae_b);
@@ -239,6 +262,8 @@ int main(int argc, char** argv) {
     o.gap = gap;
     o.auction = auction;
     if (trace) o.trace = [t0 = Clock::now()](const std::string& s) { std::fprintf(stderr, "[%7.2f] %s\n", since(t0), s.c_str()); };
+    const double peak_instance = peak_mib();  // the generator's peak
+    reset_peak();
     auto t0 = Clock::now();
     const double cpu0 = cpu_seconds();
     MatchResult r = match_embeddings(A, B, o);
@@ -249,6 +274,7 @@ int main(int argc, char** argv) {
       f.write(reinterpret_cast<const char*>(r.a_to_b.data()), std::streamsize(r.a_to_b.size() * sizeof(int)));
     }
     const double peak = peak_mib();  // before the statistics' own matrices
+    const double peak_match = peak_since_reset_mib();
     std::string extra;
     if (stats) {
       std::vector<float> score(r.score.begin(), r.score.end());
@@ -256,9 +282,9 @@ int main(int argc, char** argv) {
       extra = "," + instance_stats(A, B) + ",\"matched_score\":" + distribution(score, -1, 1) + ",\"gemm_seconds\":" + std::to_string(g);
     }
     std::printf("{\"instance\":\"%s\",\"auction\":%s,\"cpu_seconds\":%.3f,\"gap_budget\":%g,\"gap_bound\":%.9g%s,\"flavour\":\"%s%s\",\"F\":%d,\"d\":%d,\"threads\":%d,\"seconds\":%.3f,\"seconds_cost\":%.3f,\"seconds_lap\":%.3f,"
-                "\"total_cost\":%.9g,\"certified\":%s,\"method\":\"%s\",\"rounds\":%d,\"candidate_edges\":%lld,\"rows_restreamed\":%lld,\"exact_pairs\":%lld,\"peak_mib\":%.1f}\n",
+                "\"total_cost\":%.9g,\"certified\":%s,\"method\":\"%s\",\"rounds\":%d,\"candidate_edges\":%lld,\"rows_restreamed\":%lld,\"exact_pairs\":%lld,\"peak_mib\":%.1f,\"peak_match_mib\":%.1f,\"peak_instance_mib\":%.1f}\n",
                 instance.c_str(), auction ? "true" : "false", cpu, gap, r.gap_bound, extra.c_str(), kFlavour, int8 ? "-int8" : "", F, d, thread_count(), secs, r.seconds_cost, r.seconds_lap, r.total, r.certified ? "true" : "false",
-                r.method.c_str(), r.rounds, (long long)r.candidate_edges, (long long)r.rows_restreamed, (long long)r.exact_pairs, peak);
+                r.method.c_str(), r.rounds, (long long)r.candidate_edges, (long long)r.rows_restreamed, (long long)r.exact_pairs, peak, peak_match, peak_instance);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_match: error: %s\n", e.what());
     return 1;

@@ -1,13 +1,16 @@
 // Benchmark (not a test): the whole app in headless Chromium on a big pack, end to end —
 // download (local server), load into the engine, match every consecutive pair, ready to
 // browse chains. Prints the app's own progress lines as they change, then one JSON line.
-//   node bench/browser_chain.mjs DIR [--isolation 0|1] [--hash 'i8=0'] [--no-storage] [--visits N]
+//   node bench/browser_chain.mjs DIR [--isolation 0|1] [--hash 'i8=0'] [--no-storage] [--visits N] [--row NAME]
 // DIR holds a pack (manifest.json + shards), e.g. from
-//   build/saematch synth --out DIR --layers 26 --F 16384 --d 2304 --pack
-// bench/run.sh --browser makes that pack and calls this.
+//   build/saematch synth --out DIR --layers 26 --F 16384 --d 2304 --pack            (easy)
+//   build/bench_match --instance clustered --F 16384 --pack-out DIR --layers 26      (hard)
+// bench/run.sh (BENCH_BROWSER=1) and bench/hard_browser.sh make those packs and call this.
+// The app is served from public/ of this checkout, or from BENCH_PUBLIC.
 import path from 'node:path';
 import fs from 'node:fs';
-import { startServer, launch } from '../tests/browser/harness.mjs';
+import { launch } from '../tests/browser/harness.mjs';
+import { OUT as outDir, startBenchServer, loadAverage, instanceSummary, quantiles } from './bench-server.mjs';
 
 const args = process.argv.slice(2);
 const dir = path.resolve(args[0] || '');
@@ -22,16 +25,16 @@ const L = manifest.layers.length, F = manifest.layers[0].F, d = manifest.d_model
 const bytes = manifest.layers.reduce((s, l) => s + l.blob_bytes, 0);
 
 const visits = args.includes('--visits') ? Math.max(1, Number(args[args.indexOf('--visits') + 1])) : 1;
-const outDir = path.join(path.dirname(new URL(import.meta.url).pathname), 'out');
 fs.mkdirSync(outDir, { recursive: true });
 
-const server = await startServer({ isolation, mounts: [['/big', dir]] });
+const server = await startBenchServer({ isolation, mounts: [['/big', dir]] });
 const browser = await launch();
-let result = { flavour: 'browser', layers: L, F, d, pack_mib: +(bytes / 1048576).toFixed(0), isolated: isolation, hash: extraHash.slice(1) };
+const row = args.includes('--row') ? args[args.indexOf('--row') + 1] : path.basename(dir);
+let result = { row, via: 'app', flavour: 'browser', layers: L, F, d, pack_mib: +(bytes / 1048576).toFixed(0), isolated: isolation, hash: extraHash.slice(1) };
 
 // One visit of the page, from navigation to a drawn chain; the app's own figures.
 async function visit(page, first) {
-  const t0 = Date.now();
+  const t0 = Date.now(), loadStart = loadAverage();
   const since = () => ((Date.now() - t0) / 1000).toFixed(1);
   const traceLines = [];
   const onConsole = (m) => { if (/^pair \d+:/.test(m.text())) traceLines.push(m.text()); };
@@ -70,11 +73,13 @@ async function visit(page, first) {
       pair_seconds: app.model ? app.model.pairs.map((p) => +(p.ms / 1000).toFixed(2)) : [],
       // Since navigation: the last layer downloaded (or read from the cache) and verified.
       seconds_download: app.downloadedAt ? +(app.downloadedAt / 1000).toFixed(1) : null,
+      scores: app.model ? app.model.pairs.flatMap((p) => Array.from(p.score)) : [],
     };
   });
   if (first) fs.writeFileSync(path.join(outDir, 'browser-chain-trace.txt'), traceLines.join('\n') + '\n');
+  const { scores, ...rest } = info;
   return {
-    ...info, seconds_total: (end - t0) / 1000, seconds_until_matching: matchStart ? (matchStart - t0) / 1000 : null,
+    ...rest, matched_score: quantiles(scores), load_start: loadStart, load: loadAverage(), seconds_total: (end - t0) / 1000, seconds_until_matching: matchStart ? (matchStart - t0) / 1000 : null,
     pairs_compute_seconds: +info.pair_seconds.reduce((a, b) => a + b, 0).toFixed(1), heap_mib: +info.heap_mib.toFixed(0),
     trace_lines: traceLines.length,
   };
@@ -86,14 +91,14 @@ try {
   // --no-storage: the page sees no Cache API (weights stay in memory), to measure what the
   // cache writes cost while matching runs.
   if (args.includes('--no-storage')) await page.addInitScript(() => { delete window.caches; });
-  result = { ...result, ...(await visit(page, true)) };
+  result = { ...result, stats: instanceSummary(dir), ...(await visit(page, true)) };
   await page.screenshot({ path: path.join(outDir, 'browser-chain.png') }).catch(() => {});
   // Later visits in the same browser profile: the shards come from the Cache API.
   result.later_visits = [];
   for (let v = 1; v < visits; v++) {
     console.log(`visit ${v + 1} (weights from the browser cache):`);
     const r = await visit(page, false);
-    result.later_visits.push({ status: r.status, seconds_total: r.seconds_total, seconds_download: r.seconds_download, pairs_compute_seconds: r.pairs_compute_seconds, certified: r.certified });
+    result.later_visits.push({ load: r.load, status: r.status, seconds_total: r.seconds_total, seconds_download: r.seconds_download, pairs_compute_seconds: r.pairs_compute_seconds, certified: r.certified });
   }
 } finally {
   await browser.close();
