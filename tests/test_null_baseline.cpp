@@ -39,3 +39,19 @@ TEST_CASE("null baseline: refuses embeddings of different width, empty input giv
   CHECK_THROWS_WITH(null_baseline(A, B, 10, 1), "null baseline: the layers' embeddings differ in width");
   CHECK(null_baseline(MatF(0, 3), MatF::Ones(4, 3), 10, 1).best_scores.empty());
 }
+
+TEST_CASE("null baseline from int8 rows equals the float baseline of the same (dequantised) rows, in blocks of B") {
+  // FB > one block (1024 rows), so the block loop is exercised; w_dec = 2 scales both forms alike.
+  SynthOptions so; so.layers = 2; so.F = 2500; so.d = 48; so.seed = 7;
+  SynthModel m = make_synthetic(so);
+  const CostWeights w{2.f, 0.f, 0.f, false};
+  const QuantRows QA = quantise_rows(feature_embedding(fold(m.saes[0]), w));
+  const QuantRows QB = quantise_rows(feature_embedding(fold(m.saes[1]), w));
+  const NullBaseline from_rows = null_baseline(QA, QB, 300, 9);
+  const NullBaseline from_floats = null_baseline(dequantise(QA), dequantise(QB), 300, 9);
+  REQUIRE(from_rows.best_scores.size() == 300);
+  for (size_t s = 0; s < 300; ++s) CHECK(from_rows.best_scores[s] == Approx(from_floats.best_scores[s]).margin(1e-5));
+  CHECK(from_rows.quantile(0.99) > 0.2f);
+  QuantRows narrow = quantise_rows(MatF::Ones(4, 3));
+  CHECK_THROWS_WITH(null_baseline(QA, narrow, 10, 1), "null baseline: the layers' embeddings differ in width");
+}

@@ -18,6 +18,7 @@
 #include "saematch/match.h"
 #include "saematch/null_baseline.h"
 #include "saematch/pack.h"
+#include "saematch/packed_pair.h"
 #include "saematch/parallel.h"
 #include "saematch/sha256.h"
 #include "saematch/verify_duals.h"
@@ -233,10 +234,9 @@ class Engine {
   }
   // Chance-level best scores of layer a's features against layer b (null_baseline.h), sorted.
   val nullBaseline(int a, int b, float w_dec, float w_enc, float w_b, bool cosine, int samples, double seed) const {
-    const CostWeights w{w_dec, w_enc, w_b, cosine};
-    const MatF EA = feature_embedding(get(a), w);
-    const MatF EB = feature_embedding(get(b), w);
-    return typed(null_baseline(EA, EB, samples, uint64_t(seed)).best_scores);
+    // The same choice as saematch chain --pack (null_baseline_packed): stored int8 rows for a
+    // decoder-only cost, so a 65k pair never expands to floats.
+    return typed(null_baseline_packed(packed(a), packed(b), CostWeights{w_dec, w_enc, w_b, cosine}, samples, uint64_t(seed)).best_scores);
   }
   static double quantileOf(const val& costs, double q) { return quantile(convertJSArrayToNumberVector<float>(costs), q); }
 

@@ -11,6 +11,7 @@
 //
 // Score is the matcher's: 1 - c / (|a|^2 + |b|^2) on the cost embeddings (1 identical, 0 orthogonal).
 #include "saematch/cost.h"
+#include "saematch/int8_cost.h"
 #include <cstdint>
 #include <vector>
 
@@ -24,4 +25,9 @@ struct NullBaseline {
 // EA [FA, D], EB [FB, D]: the two layers' cost embeddings (feature_embedding of folded SAEs).
 // samples: how many features of A to rotate at random (capped at FA); seed makes it repeatable.
 NullBaseline null_baseline(const MatF& EA, const MatF& EB, int samples, uint64_t seed);
+// The same from int8 rows (a pack's stored decoder rows scaled as cost embeddings,
+// PackedLayer::decoder_rows): B is expanded a block of rows at a time, so neither layer ever
+// exists as floats (a Gemma Scope 65k layer would take 600 MB, and two of them on top of the
+// packed layers do not fit in WASM's 4 GiB). Same samples as the float version for the same seed.
+NullBaseline null_baseline(const QuantRows& QA, const QuantRows& QB, int samples, uint64_t seed);
 }  // namespace saematch

@@ -22,6 +22,11 @@ VerifyReport verify_packed(const PackedLayer& a, const PackedLayer& b, const Dua
 }
 
 NullBaseline null_baseline_packed(const PackedLayer& a, const PackedLayer& b, const CostWeights& w, int samples, uint64_t seed) {
+  // A decoder-only cost on int8 layers: the stored rows are exactly what expanding would give,
+  // so the baseline reads them directly, whether or not the matching itself used int8.
+  QuantRows qa, qb;
+  if (w.w_enc == 0 && w.w_b == 0 && !w.cosine && a.decoder_rows(qa, w.w_dec) && b.decoder_rows(qb, w.w_dec))
+    return null_baseline(qa, qb, samples, seed);
   return null_baseline(feature_embedding(a.expand(), w), feature_embedding(b.expand(), w), samples, seed);
 }
 }  // namespace saematch
