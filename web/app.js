@@ -563,6 +563,9 @@ class App {
     this.renderVerify();
     const w = model.settings;
     Object.assign(s, { wdec: w.w_dec, wenc: w.w_enc, wb: w.w_b, cos: w.cosine, i8: w.int8 });
+    if (model.elsewhere) {  // the form shows the settings the pack's results were computed with
+      $('w-dec').value = w.w_dec; $('w-enc').value = w.w_enc; $('w-b').value = w.w_b; $('cosine').checked = w.cosine; $('int8').checked = w.int8;
+    }
     this.saveState();
     this.run = null;
     await this.applyThresholds();
