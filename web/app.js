@@ -523,6 +523,7 @@ class App {
     const m = this.model;
     try {
       const store = this.layers;
+      await store.idle();  // a question still being answered finishes before matching moves layers
       const layers = m.F.map((F, i) => ({ F, bytes: store.sources.get(i).bytes }));
       await this.confirmEstimate(run, layers, this.layerD(), m.int8Stored);
       const model = await this.runMatch({ F: m.F, d: this.layerD(), labels: m.labels, layerIds: m.layerIds, hooks: m.hooks, layerNames: m.layerNames, sources: m.sources, origin: m.origin, int8Stored: m.int8Stored, store }, { run });

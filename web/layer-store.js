@@ -89,6 +89,9 @@ export class LayerStore {
     return run;
   }
 
+  // Resolves when no withLayers section is running or queued.
+  idle() { return this.lock; }
+
   // Puts `need` into the engine (dropping the held layers it does not name, as far as needed).
   async ensure(need, { signal = null } = {}) {
     const want = [...new Set(need)];
