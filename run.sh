@@ -135,9 +135,12 @@ run_tests() {
   cmake --build build-asan -j"$JOBS" --target fuzz_loaders 2>&1 | grep -E "error" || true
   local F=tests/fixtures/gen
   rm -rf test-results/fuzzpack && build/saematch synth --out test-results/fuzzpack --layers 2 --F 32 --d 8 --pack >/dev/null
+  # A result pack's manifest (chain --pack) as a seed too, so hostile "results" keys are fuzzed.
+  rm -rf test-results/fuzzsyn test-results/fuzzresults && build/saematch synth --out test-results/fuzzsyn --layers 2 --F 32 --d 8 >/dev/null \
+    && build/saematch chain test-results/fuzzsyn/layer_0{0,1}/params.npz --pack test-results/fuzzresults >/dev/null
   if ./build-asan/fuzz_loaders 4000 "${FUZZ_SEED:-1}" $F/gs_stored.npz $F/gs_deflated.npz $F/gs_zip64.npz $F/gs_fortran_f16.npz \
       $F/w_dec_v2.npy $F/w_dec_v3.npy $F/saelens_v6/sae_weights.safetensors $F/saelens_old/sae_weights.safetensors $F/saelens_old/cfg.json \
-      test-results/fuzzpack/manifest.json $F/np_export/synthetic/0-res-test/explanations/batch-0.jsonl.gz \
+      test-results/fuzzpack/manifest.json test-results/fuzzresults/manifest.json $F/np_export/synthetic/0-res-test/explanations/batch-0.jsonl.gz \
       >test-results/fuzz.txt 2>&1; then tally 1 0 "fuzz"; else tally 0 1 "fuzz"; fi
   tail -3 test-results/fuzz.txt
 

@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "args.h"
+#include "result_pack.h"
 #include "saematch/arrays.h"
 #include "saematch/chains.h"
 #include "saematch/layerskip.h"
@@ -145,6 +146,31 @@ void add_neuronpedia_labels(const std::string& dir, const std::vector<Sae>& laye
   }
 }
 
+// The pack options shared by `pack` and `chain --pack` (labels are read after a.done()).
+PackOptions pack_options(Args& a, std::string& labels_dir, std::string& np_dir) {
+  PackOptions po;
+  po.quant = a.str("quant", "int8");
+  double mib = a.num("shard-mib", 8);
+  if (!(mib > 0 && mib <= 8)) fail("--shard-mib must be in (0, 8]");
+  po.max_shard_bytes = size_t(mib * 1024 * 1024);
+  po.model = a.str("model", ""); po.title = a.str("title", "");
+  po.neuronpedia_model = a.str("neuronpedia-model", ""); po.neuronpedia_source = a.str("neuronpedia-source", "");
+  labels_dir = a.str("labels-dir", ""); np_dir = a.str("neuronpedia-explanations", "");
+  if (!np_dir.empty() && (po.neuronpedia_model.empty() || po.neuronpedia_source.empty()))
+    fail("--neuronpedia-explanations needs --neuronpedia-model and --neuronpedia-source (to pick the lines of this pack's layers)");
+  return po;
+}
+
+// Labels from --labels-dir and the Neuronpedia export; fills the model and hook from layer 0.
+std::vector<std::vector<std::string>> pack_labels(const std::vector<Sae>& layers, const std::string& labels_dir, const std::string& np_dir,
+                                                  const LoadLimits& lim, PackOptions& po) {
+  std::vector<std::vector<std::string>> labels = labels_dir.empty() ? std::vector<std::vector<std::string>>(layers.size()) : read_labels_dir(labels_dir, layers.size());
+  if (!np_dir.empty()) add_neuronpedia_labels(np_dir, layers, lim, po, labels);
+  if (po.model.empty()) po.model = layers[0].meta.model;
+  po.hook = layers[0].meta.hook;
+  return labels;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -180,19 +206,31 @@ int cmd_match(int argc, char** argv) {
 }
 
 int cmd_chain(int argc, char** argv) {
-  Args a(argc, argv, 2, kFlags);
+  std::set<std::string> flags = kFlags;
+  flags.erase("pack");  // here --pack names the result pack's folder
+  Args a(argc, argv, 2, flags);
   MatchOptions o = match_options(a);
   double q = a.num("q", 0.9);
   bool direct = a.has("direct");
   LoadLimits lim = load_limits(a);
   std::string out = a.str("out", "");
+  const std::string pack_dir = a.str("pack", "");
+  std::string labels_dir, np_dir;
+  PackOptions po;
+  if (!pack_dir.empty()) po = pack_options(a, labels_dir, np_dir);
   a.done();
   if (a.pos.size() < 2) fail("chain needs at least two layers");
   auto layers = load_layers(a.pos, lim);
   std::vector<MatchResult> pairs;
-  for (size_t l = 0; l + 1 < layers.size(); ++l) {
-    pairs.push_back(match_saes(layers[l], layers[l + 1], o));
-    std::printf("layer %zu -> %zu: total cost %.6g (%s)\n", l, l + 1, pairs.back().total, optimality_text(pairs.back()).c_str());
+  if (!pack_dir.empty()) {
+    // Matched on the packed layers, as the browser would (cli/result_pack.cpp).
+    pairs = write_result_pack(layers, pack_labels(layers, labels_dir, np_dir, lim, po), po, o, pack_dir);
+    for (size_t l = 0; l < pairs.size(); ++l) std::printf("layer %zu -> %zu: %s\n", l, l + 1, optimality_text(pairs[l]).c_str());
+  } else {
+    for (size_t l = 0; l + 1 < layers.size(); ++l) {
+      pairs.push_back(match_saes(layers[l], layers[l + 1], o));
+      std::printf("layer %zu -> %zu: total cost %.6g (%s)\n", l, l + 1, pairs.back().total, optimality_text(pairs.back()).c_str());
+    }
   }
   ChainSet cs = build_chains(pairs, q);
   Json j = Json::object();
@@ -250,24 +288,14 @@ int cmd_eval(int argc, char** argv) {
 
 int cmd_pack(int argc, char** argv) {
   Args a(argc, argv, 2, kFlags);
-  PackOptions po;
-  po.quant = a.str("quant", "int8");
-  double mib = a.num("shard-mib", 8);
-  if (!(mib > 0 && mib <= 8)) fail("--shard-mib must be in (0, 8]");
-  po.max_shard_bytes = size_t(mib * 1024 * 1024);
-  po.model = a.str("model", ""); po.title = a.str("title", "");
-  po.neuronpedia_model = a.str("neuronpedia-model", ""); po.neuronpedia_source = a.str("neuronpedia-source", "");
-  std::string out = a.str("out", ""), labels_dir = a.str("labels-dir", ""), np_dir = a.str("neuronpedia-explanations", "");
+  std::string labels_dir, np_dir;
+  PackOptions po = pack_options(a, labels_dir, np_dir);
+  std::string out = a.str("out", "");
   LoadLimits lim = load_limits(a);
   a.done();
   if (out.empty() || a.pos.empty()) fail("pack needs layers and --out DIR");
-  if (!np_dir.empty() && (po.neuronpedia_model.empty() || po.neuronpedia_source.empty()))
-    fail("--neuronpedia-explanations needs --neuronpedia-model and --neuronpedia-source (to pick the lines of this pack's layers)");
   auto layers = load_layers(a.pos, lim);
-  std::vector<std::vector<std::string>> labels = labels_dir.empty() ? std::vector<std::vector<std::string>>(layers.size()) : read_labels_dir(labels_dir, layers.size());
-  if (!np_dir.empty()) add_neuronpedia_labels(np_dir, layers, lim, po, labels);
-  if (po.model.empty()) po.model = layers[0].meta.model;
-  po.hook = layers[0].meta.hook;
+  std::vector<std::vector<std::string>> labels = pack_labels(layers, labels_dir, np_dir, lim, po);
   PackReport rep;
   auto files = make_pack(layers, labels, po, &rep);
   make_dir(out);

@@ -1,5 +1,6 @@
 // saematch: command-line front end of the SAE Match core.
 #include "commands.h"
+#include "result_pack.h"
 #include "saematch/error.h"
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,9 @@ static const char* kUsage =
   "        [--w-dec 1] [--w-enc 0] [--w-b 0] [--cosine] [--no-fold] [--topk 32] [--dense-max 2048] [--int8] [--no-screen] [--threads N]\n"
   "  chain L0 L1 ... --out chains.json  match consecutive layers and compose chains\n"
   "        [--q 0.9] [--direct]  (plus the match options)\n"
+  "        [--pack DIR (plus the pack options)]  also write a result pack: the layers as `pack`\n"
+  "                                     writes them, matched as the browser would, with duals\n"
+  "  verify-pack DIR [--hop K]          re-certify a result pack's hops from their duals\n"
   "  eval --sae-t A --sae-t1 B --acts-t X.npy --acts-t1 Y.npy [--perm perm.json]\n"
   "                                     layer-skip explained variance with baselines\n"
   "  compare A B [--out cmp.json]       SAE Match vs no folding, top-1 cosine, encoder+decoder\n"
@@ -41,6 +45,7 @@ int main(int argc, char** argv) {
     if (c == "pack") return cli::cmd_pack(argc, argv);
     if (c == "synth") return cli::cmd_synth(argc, argv);
     if (c == "compare") return cli::cmd_compare(argc, argv);
+    if (c == "verify-pack") return cli::cmd_verify_pack(argc, argv);
     std::fprintf(stderr, "saematch: unknown command '%s'\n%s", c.c_str(), kUsage);
     return 2;
   } catch (const saematch::Error& e) {

@@ -173,5 +173,61 @@ then ok "pack --neuronpedia-explanations"; else bad "pack --neuronpedia-explanat
 expect_error "explanations: missing folder" "/nonexistent/np: no such folder (expected Neuronpedia's explanation export)" "$CLI" pack "$A" --out "$T/p3" "${NP[@]}" --neuronpedia-explanations /nonexistent/np
 expect_error "explanations: empty folder" "$T/npx_empty: no batch-N.jsonl.gz files in this folder" "$CLI" pack "$A" --out "$T/p3" "${NP[@]}" --neuronpedia-explanations "$T/npx_empty"
 expect_error "explanations need the Neuronpedia ids" "needs --neuronpedia-model and --neuronpedia-source" "$CLI" pack "$A" --out "$T/p3" --neuronpedia-explanations "$T/npx"
+
+# Result packs (issue 12, item 4): chain --pack writes the pack plus results (matched on the packed
+# layers, as the browser would); verify-pack re-certifies every hop from its duals; a corrupted
+# results shard, a tampered dual or total fails with one line and a non-zero exit.
+RP="$T/rpack"
+if "$CLI" chain "$T"/syn/layer_0{0,1,2}/params.npz --pack "$RP" --int8 --title "Result pack test" --shard-mib 0.005 >"$T/rp.txt" 2>&1 &&
+   "$CLI" chain "$T"/syn/layer_0{0,1,2}/params.npz --int8 --out "$T/chain8.json" >/dev/null 2>&1 &&
+   "$CLI" verify-pack "$RP" >"$T/vp.txt" 2>&1 && grep -qx "2 of 2 hops verified from their duals" "$T/vp.txt" &&
+   /usr/bin/python3 - "$T" <<'PY'
+import json, struct, sys
+t = sys.argv[1]
+m = json.load(open(t + "/rpack/manifest.json"))
+r = m["results"]
+blob = b"".join(open(t + "/rpack/" + s["url"], "rb").read() for s in r["shards"])
+ref = json.load(open(t + "/chain8.json"))["pairs"]
+def arr(a, fmt):
+    n = a["count"]; return struct.unpack_from("<%d%s" % (n, fmt), blob, a["offset"])
+ok = len(r["shards"]) > 1 and len(blob) == r["blob_bytes"] and r["settings"]["int8"] and m["title"] == "Result pack test"
+for k, h in enumerate(r["hops"]):
+    a_to_b = arr(h["arrays"]["a_to_b"], "i")
+    ok = ok and h["certified"] and h["from"] == k and h["to"] == k + 1 and sorted(a_to_b) == list(range(256))
+    # the packed int8 rows are the original folded rows re-quantised: the same optimum as chain --int8
+    ok = ok and list(a_to_b) == ref[k]["a_to_b"] and abs(h["total"] - ref[k]["total_cost"]) <= 1e-5 * ref[k]["total_cost"]
+    ok = ok and len(arr(h["arrays"]["null_scores"], "f")) == 256 and 0 < h["null_cut"] <= 1
+sys.exit(0 if ok else 1)
+PY
+then ok "chain --pack writes results equal to chain --int8; verify-pack passes"; else bad "chain --pack / verify-pack ($(cat "$T/rp.txt" "$T/vp.txt" 2>/dev/null | tail -4))"; fi
+"$CLI" verify-pack "$RP" --hop 1 | grep -q "^hop 1 (layer 1 -> 2): passed" && ok "verify-pack --hop 1" || bad "verify-pack --hop 1"
+"$CLI" chain "$T"/syn/layer_0{0,1}/params.npz --pack "$T/rp1" >/dev/null 2>&1 && "$CLI" verify-pack "$T/rp1/manifest.json" >/dev/null 2>&1 && ok "chain --pack (float), verify-pack" || bad "chain --pack (float), verify-pack"
+cp -r "$T/rp1" "$T/rp_flip"
+/usr/bin/python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[100]^=0xff; b[101]^=0x0f; open(p,'wb').write(b)" "$T/rp_flip/results.0.bin"
+expect_error "verify-pack: corrupted results shard" "results.0.bin: SHA-256 differs from the manifest" "$CLI" verify-pack "$T/rp_flip"
+# Consistent files, wrong numbers: a dual raised (and the digest updated), or the total changed.
+for what in dual total; do
+  cp -r "$T/rp1" "$T/rp_$what"
+  /usr/bin/python3 - "$T/rp_$what" "$what" <<'PY'
+import hashlib, json, struct, sys
+d, what = sys.argv[1], sys.argv[2]
+m = json.load(open(d + "/manifest.json"))
+r = m["results"]; h = r["hops"][0]
+if what == "dual":
+    b = bytearray(open(d + "/results.0.bin", "rb").read())
+    at = h["arrays"]["u"]["offset"] + 8 * 17
+    (u,) = struct.unpack_from("<d", b, at)
+    struct.pack_into("<d", b, at, u + 0.01)
+    open(d + "/results.0.bin", "wb").write(b)
+    r["shards"][0]["sha256"] = hashlib.sha256(b).hexdigest()
+else:
+    h["total"] = h["total"] * 1.001
+json.dump(m, open(d + "/manifest.json", "w"))
+PY
+done
+expect_error "verify-pack: tampered dual" "hop 0 (layer 0 -> 1) fails verification: pair (A 17, B [0-9]*) has reduced cost -" "$CLI" verify-pack "$T/rp_dual"
+expect_error "verify-pack: tampered total" "hop 0 (layer 0 -> 1) fails verification: the stated total" "$CLI" verify-pack "$T/rp_total"
+expect_error "verify-pack: a pack without results" "has no results" "$CLI" verify-pack "$T/pack"
+expect_error "verify-pack --hop out of range" "--hop must be a hop index 0..1" "$CLI" verify-pack "$RP" --hop 2
 echo "cli: $fails failed"
 [ $fails -eq 0 ]

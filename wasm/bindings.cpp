@@ -20,6 +20,7 @@
 #include "saematch/pack.h"
 #include "saematch/parallel.h"
 #include "saematch/sha256.h"
+#include "saematch/verify_duals.h"
 #include "saematch/zip.h"
 #include <algorithm>
 #include <cstdio>
@@ -47,6 +48,15 @@ val match_to_js(const MatchResult& r) {
   // Duals on the true costs (c_ij - u_i - v_j >= 0 on every pair when certified), for result packs.
   o.set("u", val::global("Float64Array").new_(typed_memory_view(r.u.size(), r.u.data())));
   o.set("v", val::global("Float64Array").new_(typed_memory_view(r.v.size(), r.v.data())));
+  return o;
+}
+
+val verify_to_js(const VerifyReport& r) {
+  val o = val::object();
+  o.set("passed", r.passed); o.set("pairs_checked", double(r.pairs_checked)); o.set("violations", double(r.violations));
+  o.set("exact_pairs", double(r.exact_pairs)); o.set("worst_reduced_cost", r.worst_reduced_cost); o.set("worst_slack", r.worst_slack);
+  o.set("tolerance", r.tolerance); o.set("total_recomputed", r.total_recomputed); o.set("lower_bound", r.lower_bound);
+  o.set("proven_gap", r.proven_gap); o.set("reason", r.reason);
   return o;
 }
 
@@ -163,6 +173,23 @@ class Engine {
     val out = match_to_js(pairs_[a]);
     if (o.trace) o.trace("result copied out");
     return out;
+  }
+  // Re-certifies a pair from its duals (a result pack's hop) on the layers held here, with the
+  // costs matchPair would use (verify_duals.h); nothing is solved.
+  val verifyPair(int a, int b, float w_dec, float w_enc, float w_b, bool cosine, bool int8, const val& a_to_b, const val& u, const val& v,
+                 double total, double gap_budget, val progress) {
+    MatchOptions o;
+    o.weights = {w_dec, w_enc, w_b, cosine};
+    o.fold = true; o.int8 = int8;
+    validate_weights(o.weights);
+    if (!progress.isUndefined() && !progress.isNull())
+      o.progress = [progress](const std::string& stage, double f) { return progress(stage, f).as<bool>(); };
+    const DualCertificate c{convertJSArrayToNumberVector<int>(a_to_b), convertJSArrayToNumberVector<double>(u),
+                            convertJSArrayToNumberVector<double>(v), total, gap_budget};
+    const QuantRows* qa = nullptr;
+    const QuantRows* qb = nullptr;
+    if (int8 && w_enc == 0 && w_b == 0 && !cosine && (qa = rows(a, w_dec)) && (qb = rows(b, w_dec))) return verify_to_js(verify_quantised(*qa, *qb, c, o));
+    return verify_to_js(verify_saes(get(a), get(b), c, o));
   }
   // Restores a match computed earlier (after the worker was restarted by a cancel).
   void setPair(int a, const val& a_to_b, const val& cost, const val& score, int FB) {
@@ -428,6 +455,7 @@ EMSCRIPTEN_BINDINGS(saematch) {
       .function("matchPair", &Engine::matchPair)
       .function("chain", &Engine::chain)
       .function("setPair", &Engine::setPair)
+      .function("verifyPair", &Engine::verifyPair)
       .function("depthSummary", &Engine::depthSummary)
       .function("explainHop", &Engine::explainHop)
       .function("costExcerpt", &Engine::costExcerpt)

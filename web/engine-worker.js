@@ -92,6 +92,10 @@ const handlers = {
   nullBaseline: async (_id, a, b, o, samples, seed) => engine.nullBaseline(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, samples, seed),
   quantile: async (_id, values, q) => M.Engine.quantileOf(values, q),
   setPair: async (_id, a, p) => { engine.setPair(a, p.a_to_b, p.cost, p.score, p.FB); return true; },
+  // A result pack's "verify this pair": re-certify from the duals c = { a_to_b, u, v, total, gap_budget? }
+  // with the cost options o the pair was matched with (result-pack-spec.md). Progress like match.
+  verifyPair: async (id, a, b, o, c) => engine.verifyPair(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, !!o.int8,
+    c.a_to_b, c.u, c.v, c.total, c.gap_budget || 0, (stage, fraction) => { postMessage({ id, progress: { stage, fraction } }); return true; }),
   chain: async (_id, layers, layer, feature, q) => {
     const c = engine.chain(layers, layer, feature, q);
     return { feature: Array.from(c.feature), hops: c.hops, first_break: c.first_break, thresholds: Array.from(c.thresholds) };

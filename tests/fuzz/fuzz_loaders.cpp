@@ -2,7 +2,8 @@
 // saematch::Error. Anything else (another exception, a sanitizer report, a crash) fails.
 // Besides blind byte mutations, structured ones rewrite the fields a hostile file would forge:
 // safetensors data_offsets and shapes (near 2^64, negative, overlapping, reversed, huge), pack
-// manifest claims (F, d_model, layer ids, blob_bytes, shard and array sizes), ZIP directory
+// manifest claims (F, d_model, layer ids, blob_bytes, shard and array sizes; a result pack's
+// hops, arrays, shards and norms), ZIP directory
 // sizes and ZIP64 fields, gzip trailers.
 // Usage: fuzz_loaders CASES SEED FILE...
 #include "saematch/arrays.h"
@@ -11,6 +12,7 @@
 #include "saematch/loaders.h"
 #include "saematch/neuronpedia.h"
 #include "saematch/pack.h"
+#include "saematch/result_pack.h"
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -70,9 +72,38 @@ std::vector<uint8_t> mutate_safetensors(const std::vector<uint8_t>& b, std::mt19
   return o;
 }
 
-// Pack manifest: forge one claim of one layer (or of the pack).
+// Result pack: forge one claim of manifest.results (a hop's layers, sizes or numbers, one of
+// its arrays' offset, dtype or count, a shard's size or digest, the norms, blob_bytes).
+void mutate_results(Json& r, std::mt19937_64& rng) {
+  Json& hops = r.set("hops", r.at("hops"));
+  switch (rng() % 6) {
+    case 0: if (!hops.arr.empty()) {
+      static const char* k[] = {"from", "to", "FA", "FB", "total", "gap_bound", "gap_budget", "null_cut", "certified", "method"};
+      hops.arr[rng() % hops.arr.size()].set(k[rng() % 10], rng() % 4 ? edge_number(rng) : edge_value(rng));
+    } break;
+    case 1: if (!hops.arr.empty()) {
+      Json& h = hops.arr[rng() % hops.arr.size()];
+      Json& as = h.set("arrays", h.at("arrays"));
+      Json& a = as.obj[rng() % as.obj.size()].second;
+      static const char* k[] = {"offset", "count", "dtype"};
+      const char* key = k[rng() % 3];
+      a.set(key, key[0] == 'd' ? Json::string(rng() % 2 ? "int32" : "float16") : edge_number(rng));
+    } break;
+    case 2: { Json& sh = r.set("shards", r.at("shards")); if (!sh.arr.empty()) sh.arr[rng() % sh.arr.size()].set(rng() % 2 ? "bytes" : "sha256", edge_value(rng)); break; }
+    case 3: { Json& n = r.set("norms", r.at("norms")); if (!n.arr.empty()) { Json& x = n.arr[rng() % n.arr.size()]; if (rng() % 2) x.set("layer", edge_number(rng)); else n.arr.pop_back(); } break; }
+    case 4: if (!hops.arr.empty()) { if (rng() % 2) hops.arr.pop_back(); else std::swap(hops.arr.front(), hops.arr.back()); } break;
+    default: r.set(rng() % 2 ? "blob_bytes" : "settings", edge_value(rng)); break;
+  }
+}
+
+// Pack manifest: forge one claim of one layer (or of the pack, or of its results).
 std::vector<uint8_t> mutate_manifest(const std::vector<uint8_t>& b, std::mt19937_64& rng) {
   Json m = Json::parse(std::string(b.begin(), b.end()));
+  if (m.find("results") && rng() % 2) {
+    mutate_results(m.set("results", m.at("results")), rng);
+    std::string t = m.dump();
+    return std::vector<uint8_t>(t.begin(), t.end());
+  }
   Json& layers = m.set("layers", m.at("layers"));
   Json& e = layers.arr[rng() % layers.arr.size()];
   static const char* layer_keys[] = {"F", "d_model", "layer", "blob_bytes", "labels_count", "topk", "activation", "labels"};
@@ -135,6 +166,16 @@ void load_any(const std::string& kind, std::vector<uint8_t> b) {
     PackedLayer p{e, std::vector<uint8_t>(size_t(n), 0x11)};
     p.expand();
     p.decoder_norms();
+  }
+  // Results that pass: read them from a blob of the claimed size (bounded likewise), so the
+  // value checks (a_to_b range, one-to-one, NaN) meet hostile bytes too.
+  if (const Json* r = m.find("results")) {
+    const double n = r->at("blob_bytes").num;
+    if (n <= (1 << 20)) {
+      std::vector<uint8_t> blob(size_t(n), 0);
+      for (size_t k = 0; k < blob.size(); ++k) blob[k] = uint8_t(k * 131 >> 3);
+      read_results(m, blob.data(), blob.size());
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 #include "saematch/error.h"
 #include "saematch/half.h"
 #include "saematch/quant.h"
+#include "saematch/result_pack.h"
 #include "saematch/sha256.h"
 #include <cstdint>
 #include <cstdio>
@@ -253,6 +254,7 @@ void validate_manifest(const Json& m, const LoadLimits& lim) {
     manifest_int(e, "d_model", 1, 65536, what);
     validate_layer(e, d, lim, what);
   }
+  if (const Json* results = m.find("results")) validate_results(*results, layers, lim);  // a result pack (result_pack.h)
 }
 
 std::vector<std::string> parse_layer_labels(const std::string& text, const Json& entry, const std::string& what) {

@@ -8,6 +8,7 @@
 //      certification_pass()        pass's bounds, the rest streamed again; violators join;
 //   5. result()                    costs, scores, certificate or proven gap, duals.
 #include "match_blocks.h"
+#include "reduced_costs.h"
 #include "simd_vec.h"
 #include "saematch/error.h"
 #include "saematch/parallel.h"
@@ -17,6 +18,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 namespace saematch {
 namespace {
@@ -509,8 +511,7 @@ struct SparseMatcher::Pass {
   int snap = 0;
   std::vector<std::vector<Edge>> add;  // violating pairs joining the graph
   std::atomic<int64_t> violations{0}, exact_pairs{0};
-  std::vector<float> colpart;          // column part of every reduced cost (shift and dual), float for the vector pass
-  float colmax = 0, errmax = 0;
+  std::unique_ptr<ReducedCostColumns> cols;  // column part of every reduced cost (shift and dual)
 };
 
 // Streams the rows in recheck again (or reads them from memory), checks every reduced cost,
@@ -523,12 +524,9 @@ int64_t SparseMatcher::certification_pass(const std::vector<int>& recheck, std::
   pass.add.resize(size_t(n_));
   Stopwatch clock;
   const bool full = int(recheck.size()) == n_;
-  pass.colpart.resize(size_t(m_));
-  for (int j = 0; j < m_; ++j) {
-    pass.colpart[size_t(j)] = float(-(square_ ? double(nB_[j]) : 0.0) - l_.v[size_t(j)]);
-    pass.colmax = std::max(pass.colmax, std::fabs(pass.colpart[size_t(j)]));
-  }
-  if (B_.screen) pass.errmax = float(2.0 * (double(B_.hatA.maxCoeff()) * B_.errB.maxCoeff() + double(B_.errA.maxCoeff()) * B_.normB.maxCoeff()) * 1.01 + 3e-6 * S_);
+  std::vector<double> colpart(static_cast<size_t>(m_));
+  for (int j = 0; j < m_; ++j) colpart[size_t(j)] = -(square_ ? double(nB_[j]) : 0.0) - l_.v[size_t(j)];
+  pass.cols = std::make_unique<ReducedCostColumns>(B_, std::move(colpart), S_, double(max_cost_), tol_);
   // Rows kept in memory are checked from there; the others are streamed (and kept).
   std::vector<int> fresh, from_memory;
   for (int i : recheck) (kept_[size_t(i)].empty() ? fresh : from_memory).push_back(i);
@@ -555,44 +553,11 @@ void SparseMatcher::check_row(Pass& pass, int i, const float* row, std::vector<d
   const double ui = l_.u[size_t(i)];
   // Lower bounds on the row's reduced costs; exact where the screen cannot decide.
   thread_local std::vector<float> red, priced;  // priced: exact cost where computed, else NaN
-  red.resize(size_t(m));
-  priced.assign(size_t(m), std::numeric_limits<float>::quiet_NaN());
-  int64_t bad = 0, exact = 0;
-  // In double, for the lanes that matter: violating or within the float pass's error of it.
-  auto precise = [&](int j) {
-    const double base = shift(i, j) - ui - l_.v[size_t(j)];
-    double rj = double(row[j]) + base - B_.error(i, j);
-    if (B_.screen && rj < -tol_) { priced[size_t(j)] = B_.exact(i, j); rj = double(priced[size_t(j)]) + base; ++exact; }
-    red[size_t(j)] = float(rj);
-    if (rj < -tol_) ++bad;
-  };
-  // Vector pass in float: cost + row part + column part - screen error. Its rounding is
-  // at most a few ulps of the terms' magnitudes; `margin` is several times that, so a lane
-  // above -tol + margin is certainly not violating, and the rest are redone in double.
-  const double rowpart = S_ - double(nA_[i]) - ui;
-  const float margin = float(1e-6 * (double(max_cost_) + std::fabs(rowpart) + pass.colmax + pass.errmax));
-  const Blocks::RowError er = B_.error_row(i);
-  const f32x8 rp8 = splat8(float(rowpart)), lim8 = splat8(float(-tol_) + margin);
-  const f32x8 ha8 = splat8(er.ha), ea8 = splat8(er.ea), na8 = splat8(er.k * nA_[i]), k8 = splat8(er.k);
-  const float* eb = colerr_.data();
-  const float* nb = B_.normB.data();
-  const float* nb2 = nB_.data();
-  const float* cp = pass.colpart.data();
-  f32x8 mn8 = splat8(0.f);
-  int j = 0;
-  for (; j + 8 <= m; j += 8) {
-    const f32x8 err = ha8 * load8(eb + j) + ea8 * load8(nb + j) + na8 + k8 * load8(nb2 + j);
-    const f32x8 r = load8(row + j) + rp8 + load8(cp + j) - err;
-    std::memcpy(&red[size_t(j)], &r, sizeof r);
-    for (unsigned bits = lt_bits(r, lim8); bits; bits &= bits - 1) precise(j + __builtin_ctz(bits));
-    mn8 = min8(mn8, load8(&red[size_t(j)]));
-  }
-  double mn = std::min(0.f, hmin8(mn8));
-  for (; j < m; ++j) { precise(j); mn = std::min(mn, double(red[size_t(j)])); }
-  mn -= margin;  // lanes left in float may sit that far above their true value
-  row_min[size_t(i)] = mn;
-  pass.violations += bad;
-  pass.exact_pairs += exact;
+  const RowCheck rc = check_reduced_row(B_, *pass.cols, i, row, S_ - double(nA_[i]) - ui, red, priced);
+  const float margin = rc.margin;
+  row_min[size_t(i)] = rc.min;
+  pass.violations += rc.violations;
+  pass.exact_pairs += rc.exact_pairs;
   // The kAdd most negative reduced costs join the graph; the next P smallest (violating or
   // nearly so) become the row's pool, so the cheap pool rounds can follow the duals as
   // they move without another pass.
