@@ -36,6 +36,11 @@ function deferred() {
   d.promise = new Promise((resolve, reject) => { d.resolve = resolve; d.reject = reject; });
   return d;
 }
+// The matching rate (F_A·F_B·d per second) of the last real pair this browser matched, kept
+// across visits: it prices the next long run better than the small warm-up match does.
+const RATE_KEY = 'saematch-rate';
+function rememberRate(rate) { try { localStorage.setItem(RATE_KEY, String(rate)); } catch { /* storage refused: warm-up rate next time */ } }
+function measuredRate() { try { const r = Number(localStorage.getItem(RATE_KEY)); return r > 0 && Number.isFinite(r) ? r : 0; } catch { return 0; } }
 const sameSettings = (a, b) => ['w_dec', 'w_enc', 'w_b', 'cosine', 'int8'].every((k) => a[k] === b[k]);
 export const STALE_TEXT = 'Settings changed — match again: the graph, chain and exports still show the result of the previous settings.';
 export const STALE_EXPORT = 'Not exported: the matching settings were changed after this result was computed. Match again (or undo the change) so the file describes the result it holds.';
@@ -289,11 +294,12 @@ class App {
   async confirmEstimate(run, layers, d, int8Stored) {
     const w = run.settings;
     const int8 = w.int8 && int8Stored && w.w_enc === 0 && w.w_b === 0 && !w.cosine;
-    const rate = this.measuredRate || await this.engine.call('warmUpRate');
+    const measured = measuredRate();
+    const rate = measured || await this.engine.call('warmUpRate');
     this.check(run);
     const e = estimateRun({ layers, d, int8, rate, downloadBytes: layers.reduce((a, l) => a + l.bytes, 0) });
     this.estimate = e;
-    const text = describeEstimate(e, layers.length - 1);
+    const text = describeEstimate(e, layers.length - 1, measured ? 'from the pairs this browser matched before' : 'from a small warm-up match; small pairs run slower per operation, so this is on the long side');
     if (!e.fits) throw new Error(`Too big for this browser: ${text} Match it natively (saematch chain … --pack) and open the result pack here.`);
     if (!e.long) return;
     this.setStatus('confirm', 'waiting for your go');
@@ -501,7 +507,7 @@ class App {
       r.nullCut = await this.engine.call('quantile', [scores, NULL_PERCENTILE]);
       r.significant = Array.from(r.score).filter((s) => s > r.nullCut).length;
       pairs.push(r);
-      if (input.d && r.ms > 250) this.measuredRate = (r.FA * r.FB * input.d) / (r.ms / 1000);  // for the next estimate
+      if (input.d && r.ms > 250) rememberRate((r.FA * r.FB * input.d) / (r.ms / 1000));  // for the next estimate
       norms.push(await this.engine.call('decoderNorms', [l]));
       if (l + 2 === L) norms.push(await this.engine.call('decoderNorms', [l + 1]));
       await store.drop(l);  // the next pairs do not need it: the engine keeps at most MAX_HELD layers
@@ -805,7 +811,7 @@ class App {
     try {
       if (!p.u || !p.v) throw new Error('this pair has no duals to check (matched by an engine that did not return them)');
       const r = await this.engineWithLayers([i, i + 1], () => this.engine.call('verifyPair', [i, i + 1, matchOptions(this),
-        { a_to_b: p.a_to_b, u: p.u, v: p.v, total: p.total }], { onProgress: (x) => { out.textContent = `verifying ${name}: ${x.stage || ''}…`; } }));
+        { a_to_b: p.a_to_b, u: p.u, v: p.v, total: p.total, gap_budget: p.gap_budget || 0 }], { onProgress: (x) => { out.textContent = `verifying ${name}: ${x.stage || ''}…`; } }));
       if (this.model !== m) return;
       p.verified = { ...r, pair: name };
       if (!r.passed) this.notice(`Verification FAILED for ${name}: ${r.reason}`, 'warning');

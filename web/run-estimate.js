@@ -38,6 +38,7 @@ export function formatSeconds(s) {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
-export function describeEstimate(e, pairs) {
-  return `${pairs} layer pairs: download about ${formatBytes(e.downloadBytes)}, matching about ${formatSeconds(e.seconds)} on this machine, peak engine memory about ${formatBytes(e.peakBytes)} (of ${formatBytes(WASM_LIMIT)} a browser tab's engine can have).`;
+// basis: where the rate came from, in words.
+export function describeEstimate(e, pairs, basis) {
+  return `${pairs} layer pairs: download about ${formatBytes(e.downloadBytes)}, matching about ${formatSeconds(e.seconds)} on this machine (${basis}), peak engine memory about ${formatBytes(e.peakBytes)} (of ${formatBytes(WASM_LIMIT)} a browser tab's engine can have).`;
 }
