@@ -39,6 +39,7 @@ function deferred() {
 // The matching rate (F_A·F_B·d per second) of the last real pair this browser matched, kept
 // across visits: it prices the next long run better than the small warm-up match does.
 const RATE_KEY = 'saematch-rate';
+const SLOWEST_RATE = 5e8;  // F_A·F_B·d per second, well below any measured browser (bench/RESULTS.md)
 function rememberRate(rate) { try { localStorage.setItem(RATE_KEY, String(rate)); } catch { /* storage refused: warm-up rate next time */ } }
 function measuredRate() { try { const r = Number(localStorage.getItem(RATE_KEY)); return r > 0 && Number.isFinite(r) ? r : 0; } catch { return 0; } }
 const sameSettings = (a, b) => ['w_dec', 'w_enc', 'w_b', 'cosine', 'int8'].every((k) => a[k] === b[k]);
@@ -295,9 +296,12 @@ class App {
     const w = run.settings;
     const int8 = w.int8 && int8Stored && w.w_enc === 0 && w.w_b === 0 && !w.cosine;
     const measured = measuredRate();
-    const rate = measured || await this.engine.call('warmUpRate');
+    const price = (rate) => estimateRun({ layers, d, int8, rate, downloadBytes: layers.reduce((a, l) => a + l.bytes, 0) });
+    // Short even at a very slow rate (the demos, small shared packs): start without waiting for the warm-up.
+    this.estimate = price(measured || SLOWEST_RATE);
+    if (!this.estimate.long) return;
+    const e = measured ? this.estimate : price(await this.engine.call('warmUpRate'));
     this.check(run);
-    const e = estimateRun({ layers, d, int8, rate, downloadBytes: layers.reduce((a, l) => a + l.bytes, 0) });
     this.estimate = e;
     const text = describeEstimate(e, layers.length - 1, measured ? 'from the pairs this browser matched before' : 'from a small warm-up match; small pairs run slower per operation, so this is on the long side');
     if (!e.fits) throw new Error(`Too big for this browser: ${text} Match it natively (saematch chain … --pack) and open the result pack here.`);
