@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, assert, assertEq, startServer } from '../harness.mjs';
-import { waitReady, errorText, noticeTexts } from '../page-helpers.mjs';
+import { waitReady, errorText, noticeTexts, loadUrls } from '../page-helpers.mjs';
 
 const CLI = path.join(ROOT, 'build/saematch');
 const DIR = path.join(ROOT, 'test-results/lod-fixtures');
@@ -200,6 +200,26 @@ export default () => {
         assertEq(await waitReady(page), 'ready', 'Match again after the restart');
         sameAsCli(await model(page), fx.cliPairs, 're-matched');
         assert(await selectAndExplain(page, 4, 3) >= 1, 'chain view after the restart');
+        assert((await held(page)).peak <= 3, 'at most 3 layers held');
+      },
+    },
+    {
+      name: 'layers on demand: SAE files by URL are exported once to the Cache API and re-read for the explorer, never more than 3 held',
+      async fn({ page }) {
+        await prepare();
+        await page.goto(url);
+        await waitReady(page);
+        await held(page, true);
+        assertEq(await loadUrls(page, [0, 1, 2, 3, 4].map((l) => `lod/syn/layer_0${l}/params.npz`)), 'ready', `ready (${await errorText(page)})`);
+        assertEq(await page.evaluate(() => window.saematchApp.model.pairs.length), 4, 'four pairs');
+        assert((await held(page)).peak <= 3, 'at most 3 layers held while reading and matching');
+        const stored = await page.evaluate(async () => (await (await caches.open('saematch-layers')).keys()).length);
+        assertEq(stored, 5, 'each layer\'s packed form stored once');
+        const npz = [];
+        page.on('request', (r) => { if (/params\.npz$/.test(r.url())) npz.push(r.url()); });
+        assert(await selectAndExplain(page, 0, 3) >= 1, 'chain explained from stored layers');
+        assert(await compareOk(page, 2) >= 2, 'method comparison of pair 2');
+        assertEq(npz.length, 0, 'no SAE file read again');
         assert((await held(page)).peak <= 3, 'at most 3 layers held');
       },
     },
