@@ -261,7 +261,7 @@ class App {
     const arrived = plan.chosen.map(() => deferred());  // resolves once the engine holds the layer
     const done = plan.chosen.map(() => deferred());     // resolves once pair l is matched and layer l dropped
     input.pairDone = (l) => done[l].resolve();
-    const room = (i) => (i >= MAX_HELD ? done[i - MAX_HELD].promise : null);
+    const room = (i) => (i >= MAX_HELD && store.streaming() ? done[i - MAX_HELD].promise : null);
     const downloads = this.downloadLayers(plan, run, async (i, blob) => {
       store.arrived(i, plan.loader, blob);  // keeps a copy only if storage refused the shards
       arrived[i].resolve(this.engine.call('setPackLayer', [i, JSON.stringify(plan.chosen[i]), blob], { transfer: [blob] }));
@@ -439,7 +439,7 @@ class App {
       d = r.d;
       // Its packed form goes to storage once; the engine keeps only the first pair's layers.
       await store.capture(i, names[i]);
-      if (i >= 2) await store.drop(i);
+      if (i >= 2) await store.release(i);
       this.check(run);
       F.push(r.F);
       sources.push(urlSource(abs[i], info, i));
@@ -514,7 +514,7 @@ class App {
       if (input.d && r.ms > 250) rememberRate((r.FA * r.FB * input.d) / (r.ms / 1000));  // for the next estimate
       norms.push(await this.engine.call('decoderNorms', [l]));
       if (l + 2 === L) norms.push(await this.engine.call('decoderNorms', [l + 1]));
-      await store.drop(l);  // the next pairs do not need it: the engine keeps at most MAX_HELD layers
+      await store.release(l);  // the next pairs do not need it: when streaming, the engine keeps at most MAX_HELD layers
       if (input.pairDone) input.pairDone(l);
     }
     this.check(run);

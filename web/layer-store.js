@@ -8,6 +8,10 @@
 import { PackLoader } from './pack-loader.js';
 
 export const MAX_HELD = 3;                 // a pair's two layers + the next one while it downloads
+// Layers that together take less than this stay whole in the engine (the demos, small shared
+// packs): no re-reads, explorer answers as fast as before. self.SAEMATCH_RESIDENT_BYTES overrides
+// it (the tests stream small fixtures with 0).
+const RESIDENT_BYTES = 256 * 2 ** 20;
 const LAYER_CACHE = 'saematch-layers';     // URL layers' packed form (keys are never fetched)
 const MEMORY_WARN_BYTES = 1.5 * 2 ** 30;   // beyond this, layers kept in a tab's memory may not fit
 const gb = (n) => `${(n / 2 ** 30).toFixed(n < 2 ** 30 ? 2 : 1)} GB`;
@@ -75,6 +79,15 @@ export class LayerStore {
     }
   }
 
+  // Whether layers are streamed (at most MAX_HELD in the engine) or all stay resident.
+  streaming() {
+    const o = self.SAEMATCH_RESIDENT_BYTES;
+    return this.totalBytes() > (Number.isFinite(o) ? o : RESIDENT_BYTES);
+  }
+
+  // A layer the next steps do not need: dropped when streaming, kept when everything fits.
+  async release(index) { if (this.streaming()) await this.drop(index); }
+
   // The engine was cleared or restarted: it holds nothing now.
   reset() { this.held.clear(); }
 
@@ -96,7 +109,7 @@ export class LayerStore {
   async ensure(need, { signal = null } = {}) {
     const want = [...new Set(need)];
     const missing = want.filter((i) => !this.held.has(i));
-    for (const i of [...this.held]) {
+    for (const i of this.streaming() ? [...this.held] : []) {
       if (this.held.size + missing.length <= MAX_HELD) break;
       if (!want.includes(i)) await this.drop(i);
     }

@@ -129,11 +129,14 @@ export default () => {
     return seen;
   };
 
+  // These fixtures are small: make the app stream them as it streams big layers.
+  const stream = (page) => page.addInitScript(() => { self.SAEMATCH_RESIDENT_BYTES = 0; });
   const tests = [
     {
       name: 'layers on demand: a 6-layer chain never has more than 3 layers in the engine; totals equal saematch chain',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         await open(page, 'lod/chain6/manifest.json');
         const h = await held(page);
         assert(h.peak <= 3, `the engine held at most 3 layers while loading and matching (peak ${h.peak})`);
@@ -147,6 +150,7 @@ export default () => {
       name: 'layers on demand: chain view, method comparison and tour excerpt re-read dropped layers from the cache, never more than 3 held',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         await open(page, 'lod/chain6/manifest.json');
         const bins = binRequests(page);
         await held(page, true);
@@ -164,6 +168,7 @@ export default () => {
       name: 'layers on demand: with storage refused, layers stay in memory and the explorer still works',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         await page.addInitScript(() => {
           const open = caches.open.bind(caches);
           caches.open = async (name) => {
@@ -186,9 +191,10 @@ export default () => {
       name: 'layers on demand: cancel during a slow load keeps the shown result; Match again and the explorer work after the restart',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         await open(page, 'lod/chain6/manifest.json');
         const before = await model(page);
-        await page.route('**/demo/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 1500)); route.continue(); });
+        await page.route('**/demo/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 1500)); await route.continue().catch(() => {}); });
         await page.fill('#pack-url', 'demo/manifest.json');
         await page.click('#load-pack');
         await page.waitForFunction(() => document.body.dataset.busy === 'loading');
@@ -207,6 +213,7 @@ export default () => {
       name: 'layers on demand: SAE files by URL are exported once to the Cache API and re-read for the explorer, never more than 3 held',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         await page.goto(url);
         await waitReady(page);
         await held(page, true);
@@ -224,9 +231,22 @@ export default () => {
       },
     },
     {
+      name: 'layers on demand: a small pack (the demo) stays whole in the engine: no re-reads for the explorer',
+      async fn({ page }) {
+        await prepare();
+        await page.goto(url);
+        assertEq(await waitReady(page), 'ready', 'demo ready');
+        const before = await held(page);
+        assertEq(before.layers.length, 8, 'all 8 demo layers stay in the engine');
+        assert(await selectAndExplain(page, 3, 2) >= 1, 'chain explained');
+        assertEq((await held(page)).calls.setPackLayer, before.calls.setPackLayer, 'no layer was put back');
+      },
+    },
+    {
       name: 'estimate: a pack claiming 26 layers of 65k asks first (time, memory, download); Cancel keeps the demo; the demo never asks',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         await page.goto(url);
         assertEq(await waitReady(page), 'ready', 'demo ready');
         assertEq(await page.isVisible('#estimate'), false, 'no question for the demo');
@@ -249,6 +269,7 @@ export default () => {
       name: 'estimate: a run whose peak memory cannot fit in the engine is refused with one message',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         await page.goto(url);
         await waitReady(page);
         await page.fill('#pack-url', 'lod/huge/manifest.json');
@@ -264,6 +285,7 @@ export default () => {
       name: 'result pack: opens without matching, equals the CLI, says computed elsewhere; layers come only for "verify this pair", which passes',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         if (!fx.resultPack) throw new Error('this build has no `saematch chain --pack` (merge h-results)');
         const bins = binRequests(page);
         await open(page, 'lod/results6/manifest.json');
@@ -292,6 +314,7 @@ export default () => {
       name: 'result pack: a tampered dual fails "verify this pair" with the engine\'s reason, visibly',
       async fn({ page }) {
         await prepare();
+        await stream(page);
         if (!fx.resultPack) throw new Error('this build has no `saematch chain --pack` (merge h-results)');
         await open(page, 'lod/tampered/manifest.json');
         await page.selectOption('#histogram select', '0');
