@@ -111,12 +111,16 @@ export class Explorer {
     if (this.app.state.view === 'overview') this.setView('chain');
     try {
       const k = Math.min(5, Math.max(1, Math.round(this.app.state.alt) || 3));  // the link may say anything
-      const c = await this.call('chain', [this.model.F.length, chain.layer, chain.selected, this.app.state.q]);
-      // Hop by hop, so the engine needs only the hop's two layers at a time.
-      c.explained = [];
-      for (let l = 0; l < c.hops.length; l++) {
-        if (token !== this.seq) return;
-        c.explained.push(c.feature[l] >= 0 ? await this.call('explainHop', [l, c.feature[l], k, c.thresholds[l], matchOptions(this.app)]) : null);
+      const args = [this.model.F.length, chain.layer, chain.selected, this.app.state.q];
+      const streamed = this.app.layers && this.app.layers.streaming();
+      // All layers in the engine: one call. Streamed: hop by hop, each with only its two layers.
+      const c = await this.call(streamed ? 'chain' : 'explainChain', streamed ? args : [...args, k, matchOptions(this.app)]);
+      if (streamed) {
+        c.explained = [];
+        for (let l = 0; l < c.hops.length; l++) {
+          if (token !== this.seq) return;
+          c.explained.push(c.feature[l] >= 0 ? await this.call('explainHop', [l, c.feature[l], k, c.thresholds[l], matchOptions(this.app)]) : null);
+        }
       }
       if (token !== this.seq) return;
       c.layer = chain.layer; c.selected = chain.selected;
