@@ -11,6 +11,7 @@ export const VIEWS = ['overview', 'chain', 'compare', 'skip', 'lines'];
 const $ = (id) => document.getElementById(id);
 // The layers each engine question reads (the engine keeps only a few: web/layer-store.js).
 const LAYERS_NEEDED = {
+  explainChain: ([L]) => Array.from({ length: L }, (_, i) => i),  // only when every layer fits (not streamed)
   explainHop: ([a]) => [a, a + 1],
   costExcerpt: ([a, b]) => [a, b],
   compareMethods: ([a, b]) => [a, b],
