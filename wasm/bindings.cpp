@@ -279,6 +279,27 @@ class Engine {
     const Sae A = packed(a).expand(), B = packed(b).expand();
     return comparison_to_js(compare_methods(A, ha ? &ta : nullptr, B, hb ? &tb : nullptr, o));
   }
+  // ---- layers on demand (web/layer-store.js): the app re-reads a dropped layer from storage.
+  // The layer's packed form (manifest entry + bytes, as setPackLayer takes them), copied out.
+  val exportLayer(int index) const {
+    const PackedLayer& p = packed(index);
+    val o = val::object();
+    o.set("entry", p.entry.dump());
+    val u8 = val::global("Uint8Array").new_(p.blob.size());
+    u8.call<void>("set", val(typed_memory_view(p.blob.size(), p.blob.data())));
+    o.set("blob", u8);
+    return o;
+  }
+  // Frees a layer (and what was made from it); its matches stay.
+  void dropLayer(int index) { expanded_.forget(index); rows_.forget(index); layers_.erase(index); }
+  // The indices of the layers the engine holds now.
+  val heldLayers() const {
+    val out = val::array();
+    for (auto& kv : layers_) out.call<void>("push", kv.first);
+    return out;
+  }
+  // ---- end layers on demand
+
   val layerSkip(int a, int b, const val& xt, const val& xt1) const {
     const MatchResult& p = pair(a);
     MatF x0, x1;
@@ -440,6 +461,9 @@ EMSCRIPTEN_BINDINGS(saematch) {
       .function("costExcerpt", &Engine::costExcerpt)
       .function("compareMethods", &Engine::compareMethods)
       .function("layerSkip", &Engine::layerSkip)
+      .function("exportLayer", &Engine::exportLayer)  // layers on demand
+      .function("dropLayer", &Engine::dropLayer)
+      .function("heldLayers", &Engine::heldLayers)
       .function("layerInfo", &Engine::layerInfo)
       .function("nullBaseline", &Engine::nullBaseline)
       .class_function("quantileOf", &Engine::quantileOf);

@@ -23,8 +23,11 @@ import { catalogSource } from './catalog.js';
 import { bindCatalogControls } from './catalog-ui.js';
 import { Explanations } from './neuronpedia.js';
 import { registerServiceWorker } from './sw-register.js';
-import { Explorer } from './explorer.js';
+import { Explorer, matchOptions } from './explorer.js';
 import { GapResultBox, setGapControl, optimalityText, gapPercent } from './gap-budget.js';
+import { LayerStore, MAX_HELD } from './layer-store.js';
+import { estimateRun, describeEstimate } from './run-estimate.js';
+import { hopsFor, readResults, elsewhereInfo } from './result-pack.js';
 
 const $ = (id) => document.getElementById(id);
 const NULL_SAMPLES = 256;  // features rotated at random per pair for the null baseline
@@ -34,6 +37,12 @@ function deferred() {
   d.promise = new Promise((resolve, reject) => { d.resolve = resolve; d.reject = reject; });
   return d;
 }
+// The matching rate (F_A·F_B·d per second) of the last real pair this browser matched, kept
+// across visits: it prices the next long run better than the small warm-up match does.
+const RATE_KEY = 'saematch-rate';
+const SLOWEST_RATE = 5e8;  // F_A·F_B·d per second, well below any measured browser (bench/RESULTS.md)
+function rememberRate(rate) { try { localStorage.setItem(RATE_KEY, String(rate)); } catch { /* storage refused: warm-up rate next time */ } }
+function measuredRate() { try { const r = Number(localStorage.getItem(RATE_KEY)); return r > 0 && Number.isFinite(r) ? r : 0; } catch { return 0; } }
 const sameSettings = (a, b) => ['w_dec', 'w_enc', 'w_b', 'cosine', 'int8'].every((k) => a[k] === b[k]) && (a.gap || 0) === (b.gap || 0);
 export const STALE_TEXT = 'Settings changed — match again: the graph, chain and exports still show the result of the previous settings.';
 export const STALE_EXPORT = 'Not exported: the matching settings were changed after this result was computed. Match again (or undo the change) so the file describes the result it holds.';
@@ -46,7 +55,7 @@ class App {
     this.linkProblems = problems.map((p) => `Link: ${p}`);  // shown by the first load (it clears notices)
     this.engine = new EngineClient();
     this.engine.onRestart = null;  // restartEngine() decides whether the layers go back in
-    this.layerBlobs = [];      // what the engine holds for the shown model, kept to refill it after a cancel
+    this.layers = null;        // the shown model's LayerStore: where its layers can be re-read (layer-store.js)
     this.model = null;         // the committed result: { F, pairs, order, rankOf, labels, norms, layerIds, layerNames, sources, origin, settings }
     this.chain = null;
     this.run = null;           // the newest load or match; only it may commit
@@ -65,6 +74,7 @@ class App {
     this.sourcesPanel.update(null);
     this.bindControls();
     this.explorer = new Explorer(this);  // overview, chain view, comparison, layer skip, tour
+    $('verify-pair').addEventListener('click', () => this.verifyPair(Math.max(0, Math.min(this.state.pair, this.model ? this.model.pairs.length - 1 : 0))));
   }
 
   // ---- status, busy state, messages -------------------------------------------------------
@@ -197,6 +207,7 @@ class App {
     const p = (async () => {
       if (restart) await this.engine.cancel();
       else await this.engine.call('clear');
+      if (this.layers) this.layers.reset();  // the engine holds no layer now
       if (refill) await this.reloadLayersIntoEngine();
     })();
     const mine = p.finally(() => { if (this.restarting === mine) this.restarting = null; });
@@ -219,6 +230,7 @@ class App {
       else if (this.restarting) await this.restarting.catch(() => {});
       this.check(run);
       await this.engine.call('clear');
+      if (this.layers) this.layers.reset();
       this.check(run);
       const { input, model } = target.cat ? await this.loadCatalogAndMatch(target, run)
         : target.urls.length ? await this.loadUrlsAndMatch(target.urls, run) : await this.loadPackAndMatch(target.pack, run);
@@ -228,6 +240,7 @@ class App {
       if (!this.owns(run)) return;  // superseded or cancelled: whoever took over reports
       this.run = null;
       run.controller.abort();  // downloads still in flight stop, and put nothing into the engine
+      if (run.store) run.store.dispose();
       this.progress.hide();
       this.showError(e.message);
       // Keep the last good state usable: refill the engine with what worked before.
@@ -240,29 +253,110 @@ class App {
 
   // Pack layers go to the engine as they arrive, and each pair is matched as soon as both of
   // its layers are there: on a slow link most of the chain is done when the download ends.
+  // The engine holds at most MAX_HELD layers: a layer downloads only once the pair before the
+  // one it starts has been matched and its first layer dropped (layer-store.js re-reads it).
   async loadPackAndMatch(url, run) {
     const plan = await this.openPack(url, run);
     this.check(run);
+    const m = plan.pack.manifest;
+    const store = this.newStore(run);
+    plan.chosen.forEach((l, i) => store.addPackLayer(i, plan.pack, l, plan.layerNames[i]));
+    const input = {
+      kind: 'pack', F: plan.F, d: m.d_model, labels: plan.labels, layerIds: plan.layerIds, hooks: plan.hooks, layerNames: plan.layerNames,
+      int8Stored: m.quant === 'int8', manifest: m, packHash: plan.pack.hash, plan, store,
+      sources: packSources(plan.pack, plan.chosen), origin: { kind: 'pack', url: plan.pack.url, hash: plan.pack.hash, title: m.title || '', format: `saematch pack, ${m.quant}` },
+    };
+    if (m.results && hopsFor(m, plan.chosen)) return { input, model: await this.openResults(plan, input, run) };
+    if (m.results) this.notice('This result pack\'s results pair consecutive layers only, and the chosen layers skip some: these pairs are matched in this browser.', 'warning');
+    await this.confirmEstimate(run, plan.chosen.map((l) => ({ F: l.F, bytes: l.shards.reduce((a, x) => a + x.bytes, 0) })), m.d_model, input.int8Stored);
+    if (plan.loader.memoryOnly) store.warnIfMemoryWillNotFit(store.totalBytes());
     const arrived = plan.chosen.map(() => deferred());  // resolves once the engine holds the layer
-    const downloads = this.downloadLayers(plan, run, (i, entry) => {
-      arrived[i].resolve(this.sendPackLayer(entry));
-    }).then((blobs) => {
+    const done = plan.chosen.map(() => deferred());     // resolves once pair l is matched and layer l dropped
+    input.pairDone = (l) => done[l].resolve();
+    const room = (i) => (i >= MAX_HELD && store.streaming() ? done[i - MAX_HELD].promise : null);
+    const downloads = this.downloadLayers(plan, run, async (i, blob) => {
+      store.arrived(i, plan.loader, blob);  // keeps a copy only if storage refused the shards
+      arrived[i].resolve(this.engine.call('setPackLayer', [i, JSON.stringify(plan.chosen[i]), blob], { transfer: [blob] }));
+      await arrived[i].promise;
+    }, room).then(() => {
       if (this.owns(run) && this.status === 'matching') $('status').textContent = 'matching…';  // nothing left to download
-      return blobs;
     }, (e) => {
       for (const a of arrived) a.reject(e);  // wakes a match waiting for a layer that will not come
       throw e;
     });
     for (const a of arrived) a.promise.catch(() => {});  // surfaced by whoever awaits it
-    const input = {
-      kind: 'pack', F: plan.F, labels: plan.labels, layerIds: plan.layerIds, hooks: plan.hooks, layerNames: plan.layerNames,
-      int8Stored: plan.pack.manifest.quant === 'int8', manifest: plan.pack.manifest, packHash: plan.pack.hash, plan,
-      sources: packSources(plan.pack, plan.chosen), origin: { kind: 'pack', url: plan.pack.url, hash: plan.pack.hash, title: plan.pack.manifest.title || '', format: `saematch pack, ${plan.pack.manifest.quant}` },
-    };
     const matching = this.runMatch(input, { layerArrived: (i) => arrived[i].promise, run });
-    const [blobs, model] = await Promise.all([downloads, matching]);
-    input.blobs = blobs;
+    matching.catch((e) => { for (const d of done) d.reject(e); });  // wakes a download waiting for room
+    for (const d of done) d.promise.catch(() => {});
+    const [, model] = await Promise.all([downloads, matching]);
     return { input, model };
+  }
+
+  // A store for the run's layers; it becomes the app's when the run commits.
+  newStore(run) {
+    run.store = new LayerStore(this.engine, {
+      notice: (t) => { if (this.owns(run) || this.layers === run.store) this.notice(t, 'warning'); },
+      status: (t) => { $('layer-status').textContent = t; $('layer-status').hidden = !t; },
+    });
+    return run.store;
+  }
+
+  // Before a long or big run: its estimate, and Start / Cancel. Short small runs start at once;
+  // a run whose peak memory cannot fit is refused with one message.
+  // layers: [{ F, bytes }] of the run, in order.
+  async confirmEstimate(run, layers, d, int8Stored) {
+    const w = run.settings;
+    const int8 = w.int8 && int8Stored && w.w_enc === 0 && w.w_b === 0 && !w.cosine;
+    const measured = measuredRate();
+    const price = (rate) => estimateRun({ layers, d, int8, rate, downloadBytes: layers.reduce((a, l) => a + l.bytes, 0) });
+    // Short even at a very slow rate (the demos, small shared packs): start without waiting for the warm-up.
+    this.estimate = price(measured || SLOWEST_RATE);
+    if (!this.estimate.long) return;
+    const e = measured ? this.estimate : price(await this.engine.call('warmUpRate'));
+    this.check(run);
+    this.estimate = e;
+    const text = describeEstimate(e, layers.length - 1, measured ? 'from the pairs this browser matched before' : 'from a small warm-up match; small pairs run slower per operation, so this is on the long side');
+    if (!e.fits) throw new Error(`Too big for this browser: ${text} Match it natively (saematch chain … --pack) and open the result pack here.`);
+    if (!e.long) return;
+    this.setStatus('confirm', 'waiting for your go');
+    $('estimate-text').textContent = text;
+    $('estimate').hidden = false;
+    const go = await new Promise((resolve) => {
+      const answer = (yes) => () => resolve(yes);
+      $('estimate-start').onclick = answer(true);
+      $('estimate-cancel').onclick = answer(false);
+      run.signal.addEventListener('abort', answer(false), { once: true });
+      $('estimate-start').focus();
+    });
+    $('estimate').hidden = true;
+    if (!go && this.owns(run)) await this.cancel();
+    this.check(run);
+    this.setStatus('loading', 'loading weights…');
+  }
+
+  // A result pack: its pairs, norms and null cuts go straight to the app and the engine
+  // (setPair); no layer is downloaded until a question needs it (layer store).
+  async openResults(plan, input, run) {
+    const m = plan.pack.manifest;
+    this.progress.hide();
+    this.setStatus('loading', 'reading the result pack…');
+    const buf = await plan.loader.loadResults(m.results, () => {});
+    this.check(run);
+    for (let i = 0; i < plan.chosen.length; i++) plan.labels[i] = await plan.loader.labels(plan.chosen[i]);
+    this.check(run);
+    const { pairs, norms } = readResults(m, plan.chosen, buf);
+    for (let l = 0; l < pairs.length; l++) {
+      const p = pairs[l];
+      await this.engine.call('setPair', [l, { a_to_b: p.a_to_b, cost: p.cost, score: p.score, FB: p.FB }]);
+    }
+    this.check(run);
+    const st = m.results.settings || {};
+    const settings = { w_dec: Number(st.w_dec ?? 1), w_enc: Number(st.w_enc ?? 0), w_b: Number(st.w_b ?? 0), cosine: !!st.cosine, int8: !!st.int8 };
+    settings.int8_used = settings.int8 && input.int8Stored && settings.w_enc === 0 && settings.w_b === 0;
+    return {
+      F: input.F, pairs, labels: input.labels, norms, layerIds: input.layerIds, layerNames: input.layerNames, hooks: input.hooks,
+      sources: input.sources, origin: input.origin, settings, seconds: 0, elsewhere: elsewhereInfo(m, pairs, input.layerNames),
+    };
   }
 
   // Manifest, checks and the choice of layers; starts the download progress bars.
@@ -289,21 +383,19 @@ class App {
     };
   }
 
-  // Downloads and verifies the chosen layers in order; onLayer(i, entry) as each one is ready.
-  async downloadLayers(plan, run, onLayer) {
-    const blobs = [];
+  // Downloads and verifies the chosen layers in order; await onLayer(i, bytes) as each one is
+  // ready. room(i): null or a promise that layer i must wait for (the engine's layer budget).
+  async downloadLayers(plan, run, onLayer, room = () => null) {
     for (let i = 0; i < plan.chosen.length; i++) {
+      await room(i);
       this.check(run);
       const layer = plan.chosen[i];
       const blob = await plan.loader.loadLayer(layer, (n, cached) => { if (this.owns(run)) this.progress.addBytes(i, n, cached); });
       plan.labels[i] = await plan.loader.labels(layer);
       this.check(run);
-      const entry = { kind: 'pack', index: i, json: JSON.stringify(layer), blob };
-      blobs.push(entry);
-      onLayer(i, entry);
+      await onLayer(i, blob);
     }
     this.downloadedAt = performance.now();  // for the benchmark: when the last layer was verified
-    return blobs;
   }
 
   // A release from the catalog: its layers' hub URLs, ids and Neuronpedia source.
@@ -330,8 +422,10 @@ class App {
     const NET = self.NetPolicy;
     // The worker resolves relative URLs against its own script, so resolve against the page here.
     const abs = urls.map((u, i) => NET.checkUrl(u, location.href, `layer ${i}: the SAE URL`));
-    this.progress.startDownload(urls.map((u, i) => (src ? layerName(src.layerIds[i], '') : `file ${i + 1}`)), urls.map(() => 0));
-    const blobs = [], F = [], sources = [];
+    const names = urls.map((u, i) => (src ? layerName(src.layerIds[i], '') : `file ${i + 1}`));
+    this.progress.startDownload(names, urls.map(() => 0));
+    const store = this.newStore(run);
+    const F = [], sources = [];
     let d = null;
     for (let i = 0; i < urls.length; i++) {
       let r, info;
@@ -355,7 +449,10 @@ class App {
       this.check(run);
       if (d !== null && r.d !== d) throw new Error(`d_model mismatch: ${urls[i]} has d_model=${r.d}, ${urls[0]} has ${d}`);
       d = r.d;
-      blobs.push({ kind: 'url', index: i, url: abs[i] });
+      // Its packed form goes to storage once; the engine keeps only the first pair's layers.
+      await store.capture(i, names[i]);
+      if (i >= 2) await store.release(i);
+      this.check(run);
       F.push(r.F);
       sources.push(urlSource(abs[i], info, i));
     }
@@ -367,22 +464,15 @@ class App {
     sources.forEach((s, i) => { s.id = ids[i]; s.name = layerName(ids[i], s.hook); });
     return {
       kind: 'urls', F, labels: urls.map(() => null), layerIds: ids, hooks: sources.map((s) => s.hook), layerNames: sources.map((s) => s.name),
-      int8Stored: true, manifest: src ? src.manifest : null, packHash: '', blobs, sources,
+      int8Stored: true, manifest: src ? src.manifest : null, packHash: '', store, d, sources,
       origin: { kind: src ? 'catalog' : 'urls', url: '', hash: '', title: src ? src.title : '', format: formatNote(urls) },
     };
   }
 
-  // A copy goes to the worker (moved, not cloned again): the app keeps its own to refill a restarted engine.
-  sendPackLayer(entry) {
-    const copy = entry.blob.slice(0);
-    return this.engine.call('setPackLayer', [entry.index, entry.json, copy], { transfer: [copy] });
-  }
-
+  // After a restart the engine holds nothing: the shown model's matches go back in, and its
+  // layers come back on demand (layer store) when a question needs them.
   async reloadLayersIntoEngine() {
-    for (const b of this.layerBlobs) {
-      if (b.kind === 'pack') await this.sendPackLayer(b);
-      else await this.engine.call('loadUrlLayer', [b.index, b.url, { layer: `layer ${b.index}`, net: self.SAEMATCH_NET }]);
-    }
+    if (this.layers) this.layers.reset();
     if (this.model) {
       for (let l = 0; l < this.model.pairs.length; l++) {
         const p = this.model.pairs[l];
@@ -390,6 +480,17 @@ class App {
       }
     }
   }
+
+  // Runs fn() once the engine holds layers `need` (re-read from storage with progress, others
+  // evicted). The explorer's questions and "verify this pair" come through here.
+  async engineWithLayers(need, fn) {
+    if (this.restarting) await this.restarting.catch(() => {});
+    if (this.run) throw new Error('busy: wait until the running load or match ends');
+    if (!this.layers) return fn();
+    return this.layers.withLayers(need, fn);
+  }
+
+  layerD() { return this.model.sources[0].d; }
 
   // ---- matching -----------------------------------------------------------------------------
   // Matches every consecutive pair of input's layers with the run's settings and computes each
@@ -406,8 +507,12 @@ class App {
     const int8 = w.int8 && input.int8Stored && w.w_enc === 0 && w.w_b === 0;
     const opts = { w_dec: w.w_dec, w_enc: w.w_enc, w_b: w.w_b, cosine: w.cosine, int8, gap: w.gap };
     const stage = (l, text, f) => { if (this.owns(run)) this.progress.stage(`${input.layerNames[l]} → ${input.layerNames[l + 1]}: ${text}`, (l + f) / (L - 1)); };
+    const store = input.store;
+    const norms = [];
     for (let l = 0; l + 1 < L; l++) {
       if (layerArrived) await Promise.all([layerArrived(l), layerArrived(l + 1)]);
+      this.check(run);
+      await store.ensure([l, l + 1], { signal: run.signal });  // re-read from storage if dropped
       this.check(run);
       const r = await this.engine.call('match', [l, l + 1, opts], { onProgress: (p) => stage(l, p.stage, p.fraction || 0) });
       this.check(run);
@@ -418,9 +523,12 @@ class App {
       r.nullCut = await this.engine.call('quantile', [scores, NULL_PERCENTILE]);
       r.significant = Array.from(r.score).filter((s) => s > r.nullCut).length;
       pairs.push(r);
+      if (input.d && r.ms > 250) rememberRate((r.FA * r.FB * input.d) / (r.ms / 1000));  // for the next estimate
+      norms.push(await this.engine.call('decoderNorms', [l]));
+      if (l + 2 === L) norms.push(await this.engine.call('decoderNorms', [l + 1]));
+      await store.release(l);  // the next pairs do not need it: when streaming, the engine keeps at most MAX_HELD layers
+      if (input.pairDone) input.pairDone(l);
     }
-    const norms = [];
-    for (let l = 0; l < L; l++) norms.push(await this.engine.call('decoderNorms', [l]));
     this.check(run);
     return {
       F: input.F, pairs, labels: input.labels, norms, layerIds: input.layerIds, layerNames: input.layerNames, hooks: input.hooks,
@@ -436,10 +544,15 @@ class App {
     this.setBusy('matching');
     const m = this.model;
     try {
-      const model = await this.runMatch({ F: m.F, labels: m.labels, layerIds: m.layerIds, hooks: m.hooks, layerNames: m.layerNames, sources: m.sources, origin: m.origin, int8Stored: m.int8Stored }, { run });
+      const store = this.layers;
+      await store.idle();  // a question still being answered finishes before matching moves layers
+      const layers = m.F.map((F, i) => ({ F, bytes: store.sources.get(i).bytes }));
+      await this.confirmEstimate(run, layers, this.layerD(), m.int8Stored);
+      const model = await this.runMatch({ F: m.F, d: this.layerD(), labels: m.labels, layerIds: m.layerIds, hooks: m.hooks, layerNames: m.layerNames, sources: m.sources, origin: m.origin, int8Stored: m.int8Stored, store }, { run });
       model.int8Stored = m.int8Stored;
+      if (m.elsewhere || m.rematchedElsewhere) model.rematchedElsewhere = true;  // the pack's own results are replaced: say so
       this.check(run);
-      await this.commit(run, { blobs: this.layerBlobs, manifest: this.manifest, packHash: this.packHash }, model);
+      await this.commit(run, { store, manifest: this.manifest, packHash: this.packHash }, model);
     } catch (e) {
       if (!this.owns(run)) return;
       this.run = null;
@@ -457,7 +570,10 @@ class App {
     const s = this.state;
     if (model.int8Stored === undefined) model.int8Stored = input.int8Stored;
     this.model = model;
-    this.layerBlobs = input.blobs;
+    if (this.layers !== input.store) {
+      if (this.layers) this.layers.dispose();
+      this.layers = input.store;
+    }
     if (run.kind === 'load') {
       this.manifest = input.manifest; this.packHash = input.packHash;
       const t = run.target;
@@ -466,8 +582,14 @@ class App {
       this.showOrigin(input);
       this.chain = null; this.runs = null;  // the old chain indexes the old layers
     }
+    this.renderSources();
+    this.renderVerify();
     const w = model.settings;
     Object.assign(s, { wdec: w.w_dec, wenc: w.w_enc, wb: w.w_b, cos: w.cosine, i8: w.int8, gap: w.gap || 0 });
+    if (model.elsewhere) {  // the form shows the settings the pack's results were computed with
+      $('w-dec').value = w.w_dec; $('w-enc').value = w.w_enc; $('w-b').value = w.w_b; $('cosine').checked = w.cosine; $('int8').checked = w.int8;
+      setGapControl($('gap'), w.gap || 0);
+    }
     this.saveState();
     this.run = null;
     await this.applyThresholds();
@@ -480,7 +602,8 @@ class App {
     if (this.run) return;  // a newer run started meanwhile and owns the status
     this.setBusy(null);
     const L = model.F.length;
-    this.setStatus('ready', `ready: ${L - 1} layer pairs matched in ${model.seconds.toFixed(1)} s${model.settings.gap > 0 ? `, within ${gapPercent(model.settings.gap)} of optimal (proven)` : ''}`);
+    this.setStatus('ready', model.elsewhere ? `ready: ${L - 1} layer pairs from the result pack (computed elsewhere, not matched here)`
+      : `ready: ${L - 1} layer pairs matched in ${model.seconds.toFixed(1)} s${model.settings.gap > 0 ? `, within ${gapPercent(model.settings.gap)} of optimal (proven)` : ''}`);
   }
 
   // Title, format note, Sources box and the load fields, for the committed input.
@@ -502,7 +625,15 @@ class App {
       $('fold-note').textContent = `Weights read directly: ${input.origin.format}; folded and quantised to int8 in the worker.`;
       $('pack-url').value = '';
     }
-    this.sourcesPanel.update({ origin: input.origin, sources: input.sources });
+  }
+
+  // The Sources box: where the layers came from, and where the shown results were computed.
+  renderSources() {
+    const m = this.model;
+    if (!m) return;
+    const computed = m.elsewhere ? { where: 'elsewhere', ...m.elsewhere, verified: m.pairs.map((p) => p.verified || null) }
+      : { where: m.rematchedElsewhere ? 'browser-rematch' : 'browser', verified: m.pairs.map((p) => p.verified || null) };
+    this.sourcesPanel.update({ origin: m.origin, sources: m.sources, computed, layerNames: m.layerNames });
   }
 
   // What "persists" means changed: every view that counts or colours persistence follows.
@@ -567,6 +698,7 @@ class App {
       hop = { cost: h.cost, score: h.score, breaks: this.runs ? this.runs.breaks.includes(i) : false };
     }
     this.hist.update({ pairs: m.pairs, index: i, layerNames: m.layerNames, q: s.q, hop, crit: s.crit, smin: s.smin });
+    this.renderVerify();
   }
 
   ctx() {
@@ -681,6 +813,53 @@ class App {
     }
   }
 
+  // ---- verify this pair ------------------------------------------------------------------------
+  // Re-certifies pair i in this browser from its duals (the engine's verifyPair): its two
+  // layers are re-read or downloaded through the layer store first. A failure stays visible:
+  // in this box, as a notice, in the Sources box and in every export's provenance.
+  async verifyPair(i) {
+    const m = this.model;
+    if (!m || this.run || !m.pairs[i]) return;
+    const p = m.pairs[i];
+    const name = `${m.layerNames[i]} → ${m.layerNames[i + 1]}`;
+    const out = $('verify-result');
+    out.hidden = false; out.className = 'verify small'; out.textContent = `verifying ${name}…`;
+    $('verify-pair').disabled = true;
+    try {
+      if (!p.u || !p.v) throw new Error('this pair has no duals to check (matched by an engine that did not return them)');
+      const r = await this.engineWithLayers([i, i + 1], () => this.engine.call('verifyPair', [i, i + 1, matchOptions(this),
+        { a_to_b: p.a_to_b, u: p.u, v: p.v, total: p.total, gap_budget: p.gap_budget || 0 }], { onProgress: (x) => { out.textContent = `verifying ${name}: ${x.stage || ''}…`; } }));
+      if (this.model !== m) return;
+      p.verified = { ...r, pair: name };
+      if (!r.passed) this.notice(`Verification FAILED for ${name}: ${r.reason}`, 'warning');
+    } catch (e) {
+      if (this.model !== m) return;
+      p.verified = { passed: false, error: true, reason: `could not verify: ${e.message}`, pair: name };
+    } finally {
+      $('verify-pair').disabled = false;
+    }
+    this.renderVerify();
+    this.renderSources();
+  }
+
+  // The verification box follows the histogram's pair.
+  renderVerify() {
+    const m = this.model;
+    const out = $('verify-result');
+    const i = m ? Math.max(0, Math.min(this.state.pair, m.pairs.length - 1)) : 0;
+    const v = m && m.pairs[i] && m.pairs[i].verified;
+    $('verify-pair').hidden = !m;
+    if (!v) { out.hidden = true; out.textContent = ''; return; }
+    out.hidden = false;
+    out.className = `verify small ${v.passed ? 'pass' : 'fail'}`;
+    out.dataset.passed = String(!!v.passed);
+    const num = (x, n = 6) => (Number.isFinite(x) ? Number(x.toPrecision(n)) : x);
+    out.textContent = v.passed
+      ? `Verified in this browser: ${v.pair} is optimal. ${v.pairs_checked} pairs checked, worst reduced cost ${num(v.worst_reduced_cost)} (tolerance ${num(v.tolerance)}), total ${num(v.total_recomputed)} ≥ lower bound ${num(v.lower_bound)} (proven gap ${num(v.proven_gap)}).`
+      : v.error ? `Not verified: ${v.pair}: ${v.reason}`
+        : `Verification FAILED: ${v.pair}: ${v.reason} (${v.violations} violations in ${v.pairs_checked} pairs checked, worst reduced cost ${num(v.worst_reduced_cost)}, tolerance ${num(v.tolerance)}, total recomputed ${num(v.total_recomputed)}).`;
+  }
+
   // ---- exports ------------------------------------------------------------------------------
   exportName() { return this.chain ? `chain-${this.model.layerNames[this.chain.layer].split(' ')[0]}-${this.chain.selected}` : 'saematch-graph'; }
 
@@ -717,7 +896,11 @@ class App {
       pairs: m.pairs.map((p, l) => ({
         pair: `${m.layerNames[l]} -> ${m.layerNames[l + 1]}`, q_quantile_cost: round(p.threshold), null_score_cut: round(p.nullCut, 4),
         hops_above_null: p.significant, certified: p.certified, gap_bound: round(p.gap_bound), gap_budget: p.gap_budget || 0, optimality: optimalityText(p), method: p.method, total_cost: round(p.total),
+        verified_here: p.verified ? { passed: !!p.verified.passed, reason: p.verified.reason || '' } : null,
       })),
+      computed: m.elsewhere
+        ? { where: 'elsewhere (result pack; not matched in this browser)', producer: m.elsewhere.producer, created: m.elsewhere.created, settings: m.elsewhere.settings }
+        : { where: m.rematchedElsewhere ? 'this browser (re-matched; the result pack\'s own results were replaced)' : 'this browser' },
       selection: this.chain ? `${m.layerNames[this.chain.layer]} feature ${this.chain.selected}${this.runs ? ` (${describeRuns(this.runs, this.runs.names)})` : ''}` : '',
     };
   }

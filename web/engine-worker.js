@@ -8,6 +8,10 @@ const engineScript = `saematch_engine_${flavour}.js`;
 importScripts(engineScript, 'read-body.js', 'net/fetch-policy.js', 'range-loader.js');
 
 let M = null;
+const warmUp = {};  // resolves to the warm-up match's rate in F_A*F_B*d per second
+warmUp.promise = new Promise((r) => { warmUp.resolve = r; });
+const calls = {};  // how often each command reached the engine (layersHeld reports it, for tests)
+let peakHeld = 0;  // the most layers the engine held after any command (layersHeld reports and resets it)
 let engine = null;
 const downloads = new Map();  // call id -> AbortController of a URL layer being fetched
 
@@ -24,7 +28,11 @@ const ready = createSaematch({ mainScriptUrlOrBlob: engineScript }).then((mod) =
   engine = new M.Engine();
   // Right after start-up replies, while layers are still downloading: a small match that gets
   // the optimising compiler to the hot functions before the first real pair needs them.
-  setTimeout(() => { try { M.warmUp(); } catch (err) { console.warn(`warm-up failed: ${errorText(err)}`); } }, 0);
+  // Its time is this machine's matching rate, for the estimate before a long run (warmUpRate).
+  setTimeout(() => {
+    const t0 = performance.now();
+    try { M.warmUp(); warmUp.resolve((2048 * 2048 * 256) / Math.max(1e-3, (performance.now() - t0) / 1000)); } catch (err) { console.warn(`warm-up failed: ${errorText(err)}`); warmUp.resolve(0); }
+  }, 0);
   return { flavour, threads: M.threads(), isolated };
 });
 
@@ -73,6 +81,15 @@ const handlers = {
     return out;
   },
   layerInfo: async (_id, index) => JSON.parse(engine.layerInfo(index)),
+  // Layers on demand (web/layer-store.js): export a layer's packed form once, drop it, list what is held.
+  exportLayer: async (_id, index) => { const x = engine.exportLayer(index); return { entry: x.entry, blob: x.blob.buffer }; },
+  dropLayer: async (_id, index) => { engine.dropLayer(index); return true; },
+  layersHeld: async (_id, reset) => {
+    const out = { layers: engine.heldLayers(), peak: peakHeld, calls: { ...calls } };
+    if (reset) peakHeld = out.layers.length;
+    return out;
+  },
+  warmUpRate: async () => warmUp.promise,
   nullBaseline: async (_id, a, b, o, samples, seed) => engine.nullBaseline(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, samples, seed),
   quantile: async (_id, values, q) => M.Engine.quantileOf(values, q),
   setPair: async (_id, a, p) => { engine.setPair(a, p.a_to_b, p.cost, p.score, p.FB); return true; },
@@ -94,6 +111,7 @@ const handlers = {
       ? engine.explainHop(l, l + 1, out.feature[l], k, out.thresholds[l], o.w_dec, o.w_enc, o.w_b, !!o.cosine, !!o.int8) : null));
     return out;
   },
+  explainHop: async (_id, a, from, k, threshold, o) => engine.explainHop(a, a + 1, from, k, threshold, o.w_dec, o.w_enc, o.w_b, !!o.cosine, !!o.int8),
   costExcerpt: async (_id, a, b, rows, cols, o) => Array.from(engine.costExcerpt(a, b, rows, cols, o.w_dec, o.w_enc, o.w_b, !!o.cosine, !!o.int8)),
   compareMethods: async (_id, a, b, o) => {
     const r = engine.compareMethods(a, b, o.w_dec, o.w_enc, o.w_b, !!o.cosine, !!o.int8);
@@ -127,8 +145,10 @@ self.onmessage = async (e) => {
   try {
     await ready;
     const h = handlers[cmd];
+    calls[cmd] = (calls[cmd] || 0) + 1;
     if (!h) throw new Error(`unknown command ${cmd}`);
     const result = await h(id, ...(args || []));
+    peakHeld = Math.max(peakHeld, engine.heldLayers().length);
     postMessage({ id, ok: true, result });
   } catch (err) {
     postMessage({ id, ok: false, error: errorText(err) });

@@ -9,6 +9,17 @@ import { Tour } from './panels/tour.js';
 
 export const VIEWS = ['overview', 'chain', 'compare', 'skip', 'lines'];
 const $ = (id) => document.getElementById(id);
+// The layers each engine question reads (the engine keeps only a few: web/layer-store.js).
+const LAYERS_NEEDED = {
+  explainChain: ([L]) => Array.from({ length: L }, (_, i) => i),  // only when every layer fits (not streamed)
+  explainHop: ([a]) => [a, a + 1],
+  costExcerpt: ([a, b]) => [a, b],
+  compareMethods: ([a, b]) => [a, b],
+  layerSkip: ([a, b]) => [a, b],
+  nullBaseline: ([a, b]) => [a, b],
+  decoderNorms: ([i]) => [i],
+  layerInfo: ([i]) => [i],
+};
 
 // The cost options the shown result was matched with (App.runMatch records them), so the
 // worker's alternatives and comparisons use the matcher's own costs.
@@ -46,7 +57,11 @@ export class Explorer {
     this.setView(app.state.view, { save: false });
   }
 
-  call(cmd, args, opts) { return this.app.engine.call(cmd, args, opts); }
+  // Questions that read layers get them put back into the engine first (layer store).
+  call(cmd, args, opts) {
+    const need = LAYERS_NEEDED[cmd] ? LAYERS_NEEDED[cmd](args) : null;
+    return need ? this.app.engineWithLayers(need, () => this.app.engine.call(cmd, args, opts)) : this.app.engine.call(cmd, args, opts);
+  }
   get model() { return this.app.model; }
   layerCount() { return this.model ? this.model.F.length : 0; }
   pairNames() { const n = this.model.layerNames; return n.slice(0, -1).map((x, i) => `${x} → ${n[i + 1]}`); }
@@ -97,7 +112,17 @@ export class Explorer {
     if (this.app.state.view === 'overview') this.setView('chain');
     try {
       const k = Math.min(5, Math.max(1, Math.round(this.app.state.alt) || 3));  // the link may say anything
-      const c = await this.call('explainChain', [this.model.F.length, chain.layer, chain.selected, this.app.state.q, k, matchOptions(this.app)]);
+      const args = [this.model.F.length, chain.layer, chain.selected, this.app.state.q];
+      const streamed = this.app.layers && this.app.layers.streaming();
+      // All layers in the engine: one call. Streamed: hop by hop, each with only its two layers.
+      const c = await this.call(streamed ? 'chain' : 'explainChain', streamed ? args : [...args, k, matchOptions(this.app)]);
+      if (streamed) {
+        c.explained = [];
+        for (let l = 0; l < c.hops.length; l++) {
+          if (token !== this.seq) return;
+          c.explained.push(c.feature[l] >= 0 ? await this.call('explainHop', [l, c.feature[l], k, c.thresholds[l], matchOptions(this.app)]) : null);
+        }
+      }
       if (token !== this.seq) return;
       c.layer = chain.layer; c.selected = chain.selected;
       this.explained = c;

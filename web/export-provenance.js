@@ -11,6 +11,7 @@ export function provenance(meta) {
     created: meta.created,
     link: meta.link,
     loaded_from: meta.origin,
+    computed: meta.computed,
     sources: meta.sources,
     matching: meta.settings,
     optimum: optimumOf(meta.optimum),
@@ -35,6 +36,11 @@ export function provenanceLines(meta) {
     `link: ${meta.link}`,
     o.kind === 'pack' ? `loaded from: pack ${o.url} (manifest sha256 ${o.hash})` : `loaded from: ${meta.sources.length} SAE files by URL`,
   ];
+  const c0 = meta.computed;
+  if (c0 && c0.producer) {
+    const w = c0.settings || {};
+    lines.push(`results computed elsewhere: ${c0.producer}, ${c0.created}, settings ${Object.entries(w).map(([k, v]) => `${k}=${v}`).join(' ')}; not matched in this browser`);
+  } else if (c0) lines.push(`results computed in: ${c0.where}`);
   for (const s of meta.sources) {
     lines.push(`source ${s.name}: hook ${s.hook || '-'}; ${s.activation}; d=${s.d}; F=${s.F}; folding ${s.folding}; file ${s.file}; sha256 ${s.sha256 || 'not computed (read by HTTP Range)'}`);
   }
@@ -44,7 +50,7 @@ export function provenanceLines(meta) {
   const c = meta.criterion;
   lines.push(`persists means: ${c.text} (criterion=${c.criterion}; q=${c.q}; score_min=${c.score_min}; null percentile=${c.null_percentile})`);
   for (const p of meta.pairs) {
-    lines.push(`pair ${p.pair}: q-quantile cost ${p.q_quantile_cost}; null score cut ${p.null_score_cut ?? 'n/a'}; ${p.optimality || (p.certified ? 'certified optimal' : `not certified, gap <= ${p.gap_bound}`)}; method ${p.method}; total cost ${p.total_cost}`);
+    lines.push(`pair ${p.pair}: q-quantile cost ${p.q_quantile_cost}; null score cut ${p.null_score_cut ?? 'n/a'}; ${p.optimality || (p.certified ? 'certified optimal' : `not certified, gap <= ${p.gap_bound}`)}; method ${p.method}; total cost ${p.total_cost}${p.verified_here ? `; verified in this browser: ${p.verified_here.passed ? 'passed' : `FAILED (${p.verified_here.reason})`}` : ''}`);
   }
   lines.push('units: cost = weighted squared distance |a-b|^2 between folded rows; score = 1 - cost/(|a|^2+|b|^2), 1 = identical, 0 = orthogonal');
   if (meta.selection) lines.push(`selected: ${meta.selection}`);

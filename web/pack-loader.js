@@ -116,7 +116,7 @@ export class PackLoader {
   // read stops at the manifest's size + 1 byte: a server cannot make the tab hold more.
   async loadShard(layer, shard, onBytes, signal = this.signal) {
     const url = new URL(shard.url, this.pack.url).href;
-    const what = { layer: `layer ${layer.layer}`, file: shard.url };
+    const what = { layer: layer.what || `layer ${layer.layer}`, file: shard.url };
     const hit = await this.cached(url);
     let buf = hit ? await hit.arrayBuffer() : null;
     const fromCache = !!buf;
@@ -135,6 +135,9 @@ export class PackLoader {
     if (!fromCache) await this.store(url, buf);
     return new Uint8Array(buf);
   }
+
+  // A result pack's results blob (shards concatenated), verified like a layer's.
+  loadResults(results, onBytes) { return this.loadLayer({ what: 'results', shards: results.shards }, onBytes); }
 
   async forget(url) { try { await (await caches.open(this.cacheName)).delete(url); } catch { /* ignore */ } }
 

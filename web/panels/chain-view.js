@@ -1,7 +1,7 @@
 // The selected chain as a path through the layer columns, with the next best candidates at
 // every hop on both sides (cost, score, margin to the chosen partner) and flags for close
 // calls, split and merge candidates. The table below is the same content as text (and the
-// keyboard way in). Alternatives and flags come from the engine (explainChain in the worker).
+// keyboard way in). Alternatives and flags come from the engine (explainChain in the worker; explainHop hop by hop when layers are streamed).
 /* global d3 */
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(4) : '—');
 const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}` : '—');

@@ -336,7 +336,7 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
     name: 'layers arriving slowly: pairs are matched while later layers download; same chains',
     context: { serviceWorkers: 'block' },
     async fn({ page }) {
-      await page.route('**/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 400)); await route.continue(); });
+      await page.route('**/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 400)); await route.continue().catch(() => {}); });
       await page.goto(iso.url);
       // Pair 0 is done and pair 1 under way while some layer is still downloading.
       await page.waitForFunction(() => {
@@ -359,7 +359,7 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       await waitReady(page);
       await page.click('#clear-cache');  // so the reload goes to the (slowed) network
       await page.waitForFunction(() => /Cleared/.test(document.getElementById('notices').textContent));
-      await page.route('**/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 400)); await route.continue(); });
+      await page.route('**/*.bin', async (route) => { await new Promise((r) => setTimeout(r, 400)); await route.continue().catch(() => {}); });
       await page.fill('#pack-url', 'demo/manifest.json');
       await page.click('#load-pack');
       await page.waitForFunction(() => document.body.dataset.status === 'matching' && !document.getElementById('cancel-btn').disabled);

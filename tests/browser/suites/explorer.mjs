@@ -140,11 +140,11 @@ export default () => {
             const o = matchOptions(app);
             const F = app.model.F[h.l + 1];
             const sample = Array.from({ length: 60 }, (_, i) => (i * 37 + 11) % F);
-            const fwd = await app.engine.call('costExcerpt', [h.l, h.l + 1, [h.from], h.fwd.map((a) => a.f), o]);
-            const rowSample = await app.engine.call('costExcerpt', [h.l, h.l + 1, [h.from], sample, o]);
+            const fwd = await app.explorer.call('costExcerpt', [h.l, h.l + 1, [h.from], h.fwd.map((a) => a.f), o]);
+            const rowSample = await app.explorer.call('costExcerpt', [h.l, h.l + 1, [h.from], sample, o]);
             const back = [];
-            for (const a of h.back) back.push((await app.engine.call('costExcerpt', [h.l, h.l + 1, [a.f], [h.to], o]))[0]);
-            return { fwd, back, rowSample, matched: app.model.pairs[h.l].cost[h.from], chosen: (await app.engine.call('costExcerpt', [h.l, h.l + 1, [h.from], [h.to], o]))[0] };
+            for (const a of h.back) back.push((await app.explorer.call('costExcerpt', [h.l, h.l + 1, [a.f], [h.to], o]))[0]);
+            return { fwd, back, rowSample, matched: app.model.pairs[h.l].cost[h.from], chosen: (await app.explorer.call('costExcerpt', [h.l, h.l + 1, [h.from], [h.to], o]))[0] };
           }, { h });
           h.fwd.forEach((a, i) => assert(Math.abs(a.cost - check.fwd[i]) <= 1e-6 * Math.max(1, a.cost), `hop ${h.l} forward #${a.f}: shown ${a.cost}, engine ${check.fwd[i]}`));
           h.back.forEach((a, i) => assert(Math.abs(a.cost - check.back[i]) <= 1e-6 * Math.max(1, a.cost), `hop ${h.l} backward #${a.f}: shown ${a.cost}, engine ${check.back[i]}`));
@@ -221,7 +221,7 @@ export default () => {
           assert(want.methods.find((m) => m.key === 'nofold').available, 'thresholds travel in the pack, so "no folding" is available');
           const r = await page.evaluate(async (pair) => {
             const { matchOptions } = await import('./app/explorer.js');
-            return window.saematchApp.engine.call('compareMethods', [pair, pair + 1, matchOptions(window.saematchApp)]);
+            return window.saematchApp.explorer.call('compareMethods', [pair, pair + 1, matchOptions(window.saematchApp)]);
           }, pair);
           for (const m of want.methods) if (m.available) assertEq(r.methods.find((x) => x.key === m.key).a_to_b, m.a_to_b, `${m.key} partners equal the CLI's`);
           assertEq(r.disagree, want.disagree, 'disagreeing features equal the CLI\'s');

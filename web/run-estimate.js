@@ -1,0 +1,44 @@
+// What a run will cost before it starts: bytes to download, matching time on this machine and
+// the engine's peak memory, from the manifest's sizes alone (nothing downloaded yet).
+// Time: the worker times its warm-up match (F=2048, d=256) and reports a rate in F_A·F_B·d per
+// second; real pairs scale with F_A·F_B·d (the int8 screen), so that rate prices them.
+import { MAX_HELD } from './layer-store.js';
+
+export const WASM_LIMIT = 4 * 2 ** 30;
+const ENGINE_BASE = 96 * 2 ** 20;       // code, stacks, allocator slack
+export const ASK_SECONDS = 60;          // shorter runs (and small ones) start without asking
+export const ASK_BYTES = 2 ** 30;
+
+// layers: [{ F, bytes }] in order; d: d_model; int8: the integer kernel will be used; rate: F_A·F_B·d per second.
+export function estimateRun({ layers, d, int8, rate, downloadBytes }) {
+  let work = 0, pairPeak = 0;
+  for (let l = 0; l + 1 < layers.length; l++) {
+    const FA = layers[l].F, FB = layers[l + 1].F;
+    work += FA * FB * d;
+    // int8: both layers' decoder rows as int16; else both layers expanded to floats (encoder and
+    // decoder) plus their embeddings. Candidates: 32 per feature each way, 12 bytes each.
+    const rows = int8 ? 2 * (FA + FB) * d : 12 * (FA + FB) * d;
+    const dense = Math.max(FA, FB) <= 2048 ? 8 * FA * FB : 0;
+    pairPeak = Math.max(pairPeak, rows + dense + 2 * 32 * 12 * (FA + FB));
+  }
+  const biggest = [...layers].map((x) => x.bytes).sort((a, b) => b - a).slice(0, MAX_HELD).reduce((a, b) => a + b, 0);
+  const peakBytes = ENGINE_BASE + biggest + pairPeak;
+  const seconds = rate > 0 ? work / rate : NaN;
+  return {
+    downloadBytes, seconds, peakBytes, fits: peakBytes <= WASM_LIMIT * 0.9,
+    long: !(seconds < ASK_SECONDS) || peakBytes > ASK_BYTES,
+  };
+}
+
+export const formatBytes = (n) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GB` : `${(n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 1 : 0)} MB`);
+export function formatSeconds(s) {
+  if (!Number.isFinite(s)) return 'unknown (the engine has not measured this machine yet)';
+  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+// basis: where the rate came from, in words.
+export function describeEstimate(e, pairs, basis) {
+  return `${pairs} layer pairs: download about ${formatBytes(e.downloadBytes)}, matching about ${formatSeconds(e.seconds)} on this machine (${basis}), peak engine memory about ${formatBytes(e.peakBytes)} (of ${formatBytes(WASM_LIMIT)} a browser tab's engine can have).`;
+}
