@@ -854,8 +854,11 @@ class App {
     out.className = `verify small ${v.passed ? 'pass' : 'fail'}`;
     out.dataset.passed = String(!!v.passed);
     const num = (x, n = 6) => (Number.isFinite(x) ? Number(x.toPrecision(n)) : x);
+    // A pair matched under a gap budget is proven within the budget, not optimal.
+    const p = m.pairs[i];
+    const claim = p.certified || !(p.gap_budget > 0) ? 'is optimal' : `is within ${gapPercent(p.gap_budget)} of optimal`;
     out.textContent = v.passed
-      ? `Verified in this browser: ${v.pair} is optimal. ${v.pairs_checked} pairs checked, worst reduced cost ${num(v.worst_reduced_cost)} (tolerance ${num(v.tolerance)}), total ${num(v.total_recomputed)} ≥ lower bound ${num(v.lower_bound)} (proven gap ${num(v.proven_gap)}).`
+      ? `Verified in this browser: ${v.pair} ${claim}. ${v.pairs_checked} pairs checked, worst reduced cost ${num(v.worst_reduced_cost)} (tolerance ${num(v.tolerance)}), total ${num(v.total_recomputed)} ≥ lower bound ${num(v.lower_bound)} (proven gap ${num(v.proven_gap)}).`
       : v.error ? `Not verified: ${v.pair}: ${v.reason}`
         : `Verification FAILED: ${v.pair}: ${v.reason} (${v.violations} violations in ${v.pairs_checked} pairs checked, worst reduced cost ${num(v.worst_reduced_cost)}, tolerance ${num(v.tolerance)}, total recomputed ${num(v.total_recomputed)}).`;
   }
