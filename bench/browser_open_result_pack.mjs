@@ -2,7 +2,7 @@
 // drawn chains (body[data-status] = "ready", which the app sets after drawing the graph), in
 // headless Chromium, cross-origin isolated (web/serve.mjs). Opening a result pack must download
 // no layer: every request for a layer shard is counted and reported.
-//   node bench/browser_open_result_pack.mjs DIR [--runs 3] [--warm] [--row NAME]
+//   node bench/browser_open_result_pack.mjs DIR [--runs 3] [--warm] [--profile] [--row NAME]
 // DIR from `python3 bench/make_wide_result_pack.py DIR` (26 x F=65536, d=2304, no layer shards).
 // Each run is a fresh browser (fresh profile, empty Cache API); --warm adds one reload in the
 // last run's profile, where the results shards come from the Cache API.
@@ -47,6 +47,8 @@ async function visit(page, cdp, first) {
     else if (/\/big\/manifest\.json/.test(u)) requests.manifest++;
   };
   page.context().on('request', onRequest);
+  const profile = args.includes('--profile');  // main-thread CPU profile: top self-time functions
+  if (profile) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 1000 }); await cdp.send('Profiler.start'); }
   const loadStart = loadAverage(), t0 = Date.now();
   const url = `${server.url}#pack=${encodeURIComponent('/big/manifest.json')}`;
   if (first) await page.goto(url); else await page.reload();
@@ -71,17 +73,36 @@ async function visit(page, cdp, first) {
         .map((e) => ({ name: e.name.replace(/^.*\/big\//, ''), start: Math.round(e.startTime), end: Math.round(e.responseEnd) })),
     };
   });
+  const top = profile ? topFunctions((await cdp.send('Profiler.stop')).profile) : undefined;
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const ready = (info.statuses || []).find((s) => s.status === 'ready');
   const { resources, ...rest } = info;
   const res = resources.filter((r) => r.name.startsWith('results.'));
   return {
     ...rest, seconds_wall: wall, seconds_to_ready: ready ? ready.ms / 1000 : null,
-    seconds_results_fetched: res.length ? Math.max(...res.map((r) => r.end)) / 1000 : null,
+    // Phases since navigation: manifest in, first results shard asked, last one in, drawn.
+    phases: {
+      manifest: (resources.find((r) => r.name === 'manifest.json') || {}).end / 1000,
+      results_first_request: res.length ? Math.min(...res.map((r) => r.start)) / 1000 : null,
+      results_fetched: res.length ? Math.max(...res.map((r) => r.end)) / 1000 : null,
+      ready: ready ? ready.ms / 1000 : null,
+    },
     js_heap_mib: +(metrics.JSHeapUsedSize / 1048576).toFixed(0), js_heap_total_mib: +(metrics.JSHeapTotalSize / 1048576).toFixed(0),
     layer_requests: requests.layer.length, layer_requested: requests.layer.slice(0, 5), results_requests: requests.results,
-    load_start: loadStart, load_end: loadAverage(),
+    load_start: loadStart, load_end: loadAverage(), ...(top ? { main_thread_top_self_ms: top } : {}),
   };
+}
+
+// Self time per function (ms) from a CDP CPU profile, the 12 largest.
+function topFunctions(p) {
+  const dt = new Map();
+  p.samples.forEach((id, i) => dt.set(id, (dt.get(id) || 0) + (p.timeDeltas[i] || 0) / 1000));
+  const by = new Map();
+  for (const n of p.nodes) {
+    const f = n.callFrame, key = `${f.functionName || '(anon)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}`;
+    by.set(key, (by.get(key) || 0) + (dt.get(n.id) || 0));
+  }
+  return Object.fromEntries([...by].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Math.round(v)]));
 }
 
 async function freshPage(browser) {
