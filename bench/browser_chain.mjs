@@ -44,7 +44,7 @@ async function visit(page, first) {
   await page.waitForFunction(() => window.saematchApp && window.saematchApp.engine);
   await page.evaluate(() => window.saematchApp.engine.call('setTrace', [true]));
   // Follow the app's status and progress text until it is ready (or fails).
-  let last = '', matchStart = null;
+  let last = '', matchStart = null, estimateText = null;
   for (;;) {
     const s = await page.evaluate(() => ({
       status: document.body.dataset.status,
@@ -55,6 +55,12 @@ async function visit(page, first) {
     const line = `${s.status}: ${s.text} ${s.progress.replace(/\s+/g, ' ').trim()}`.slice(0, 160);
     if (line !== last) { console.log(`[${since()} s] ${line}`); last = line; }
     if (s.status === 'ready' || s.status === 'error') break;
+    if (s.status === 'confirm') {  // the app's estimate before a long run: keep it, then start as a user would
+      estimateText = await page.evaluate(() => document.getElementById('estimate-text').textContent);
+      console.log(`[${since()} s] estimate: ${estimateText}`);
+      await page.click('#estimate-start');
+      continue;
+    }
     await page.waitForTimeout(2000);
   }
   const end = Date.now();
@@ -81,7 +87,7 @@ async function visit(page, first) {
   return {
     ...rest, matched_score: quantiles(scores), load_start: loadStart, load: loadAverage(), seconds_total: (end - t0) / 1000, seconds_until_matching: matchStart ? (matchStart - t0) / 1000 : null,
     pairs_compute_seconds: +info.pair_seconds.reduce((a, b) => a + b, 0).toFixed(1), heap_mib: +info.heap_mib.toFixed(0),
-    trace_lines: traceLines.length,
+    trace_lines: traceLines.length, estimate: estimateText,
   };
 }
 

@@ -26,7 +26,7 @@ import { registerServiceWorker } from './sw-register.js';
 import { Explorer, matchOptions } from './explorer.js';
 import { GapResultBox, setGapControl, optimalityText, gapPercent } from './gap-budget.js';
 import { LayerStore, MAX_HELD } from './layer-store.js';
-import { estimateRun, describeEstimate } from './run-estimate.js';
+import { estimateRun, describeEstimate, WARM_UP_TO_PAIR } from './run-estimate.js';
 import { hopsFor, readResults, elsewhereInfo } from './result-pack.js';
 
 const $ = (id) => document.getElementById(id);
@@ -312,10 +312,10 @@ class App {
     // Short even at a very slow rate (the demos, small shared packs): start without waiting for the warm-up.
     this.estimate = price(measured || SLOWEST_RATE);
     if (!this.estimate.long) return;
-    const e = measured ? this.estimate : price(await this.engine.call('warmUpRate'));
+    const e = measured ? this.estimate : price(WARM_UP_TO_PAIR * await this.engine.call('warmUpRate'));
     this.check(run);
     this.estimate = e;
-    const text = describeEstimate(e, layers.length - 1, measured ? 'from the pairs this browser matched before' : 'from a small warm-up match; small pairs run slower per operation, so this is on the long side');
+    const text = describeEstimate(e, layers.length - 1, measured ? 'from the pairs this browser matched before' : 'scaled from a small warm-up match on this machine, on the long side');
     if (!e.fits) throw new Error(`Too big for this browser: ${text} Match it natively (saematch chain … --pack) and open the result pack here.`);
     if (!e.long) return;
     this.setStatus('confirm', 'waiting for your go');

@@ -14,6 +14,12 @@ function view(buf, a, count, what) {
 }
 
 const finite = (x, what) => { for (const v of x) if (!Number.isFinite(v)) throw new Error(`result pack: ${what} holds a value that is not a finite number`); return x; };
+// Cost and score are NaN exactly where a feature has no partner (a_to_b = -1), as the CLI writes
+// them when F_A > F_B or features die; every matched entry must be finite.
+const finiteWhereMatched = (x, a_to_b, what) => {
+  for (let i = 0; i < x.length; i++) if (a_to_b[i] >= 0 && !Number.isFinite(x[i])) throw new Error(`result pack: ${what} of feature ${i} is not a finite number`);
+  return x;
+};
 
 // The hops covering the chosen layers, or null when the chosen layers skip some of the pack's
 // (the results pair consecutive manifest layers only).
@@ -36,10 +42,10 @@ export function readResults(manifest, chosen, buf) {
     for (const j of a_to_b) if (!(j >= -1 && j < FB)) throw new Error(`result pack: ${name} a_to_b names feature ${j}, outside -1…${FB - 1}`);
     const samples = (r.null && r.null.samples) || (A.null_scores && A.null_scores.count) || 0;
     const nullScores = view(buf, A.null_scores, samples, `${name} null_scores`);
-    const score = finite(view(buf, A.score, FA, `${name} score`), `${name} score`);
+    const score = finiteWhereMatched(view(buf, A.score, FA, `${name} score`), a_to_b, `${name} score`);
     const nullCut = Number(h.null_cut);
     return {
-      FA, FB, a_to_b, cost: finite(view(buf, A.cost, FA, `${name} cost`), `${name} cost`), score,
+      FA, FB, a_to_b, cost: finiteWhereMatched(view(buf, A.cost, FA, `${name} cost`), a_to_b, `${name} cost`), score,
       u: finite(view(buf, A.u, FA, `${name} u`), `${name} u`), v: finite(view(buf, A.v, FB, `${name} v`), `${name} v`),
       total: Number(h.total), certified: !!h.certified, gap_bound: Number(h.gap_bound) || 0, gap_budget: Number(h.gap_budget) || 0,
       method: `${h.method || 'unknown'} (result pack)`, nullScores, nullCut,

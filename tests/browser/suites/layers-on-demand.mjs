@@ -34,6 +34,9 @@ function makeFixtures() {
     resultPack = fs.existsSync(`${DIR}/results6/manifest.json`);
   } catch (e) { console.log(`  (no result pack: ${String(e.stderr || e.message).split('\n')[0]})`); }
   if (resultPack) tamper(`${DIR}/results6`, `${DIR}/tampered`);
+  // A result pack whose hops leave ~8% of features without a partner (cost and score NaN exactly
+  // there, as the CLI writes them when F_A > F_B); its layers are never fetched when opening.
+  execFileSync('/usr/bin/python3', [path.join(ROOT, 'bench/make_wide_result_pack.py'), `${DIR}/dead`, '--layers', '4', '--F', '512', '--d', '64', '--dead', '0.08']);
   bigManifest(`${DIR}/big`, 26, 65536, 2304);
   bigManifest(`${DIR}/huge`, 4, 229376, 2304);  // each array within the manifest limits, three layers are not
   return { cliPairs, resultPack };
@@ -308,6 +311,21 @@ export default () => {
         const prov = await page.evaluate(() => window.saematchApp.exportMeta());
         assert(/elsewhere/.test(prov.computed.where) && prov.computed.producer, 'exports say where the results were computed');
         assertEq(prov.pairs[2].verified_here.passed, true, 'and the verification');
+      },
+    },
+    {
+      name: 'result pack: features without a partner (NaN cost and score there) open; their chains end at that hop',
+      async fn({ page }) {
+        await prepare();
+        await open(page, 'lod/dead/manifest.json');
+        const m = await page.evaluate(() => {
+          const p = window.saematchApp.model.pairs[0];
+          const dead = Array.from(p.a_to_b).map((j, i) => (j < 0 ? i : -1)).filter((i) => i >= 0);
+          return { pairs: window.saematchApp.model.pairs.length, dead, nanAtDead: dead.every((i) => Number.isNaN(p.score[i])) };
+        });
+        assertEq(m.pairs, 3, 'three hops drawn');
+        assert(m.dead.length > 20 && m.nanAtDead, `unmatched features kept with NaN scores: ${m.dead.length}`);
+        assertEq(await errorText(page), '', 'no error');
       },
     },
     {
