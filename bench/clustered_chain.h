@@ -7,6 +7,7 @@
 // After the first hop every family's direction drifts again by its partner cosine and each
 // row keeps its family and own direction; rows stay in creation order inside (so siblings
 // stay adjacent and can still merge) and each layer is shown permuted.
+#include "saematch/splitmix.h"
 #include "saematch/synth.h"
 #include <algorithm>
 #include <cmath>
@@ -16,6 +17,7 @@
 namespace bench {
 using saematch::MatF;
 using saematch::VecF;
+using saematch::SplitMix;
 
 class ClusteredChain {
  public:
@@ -27,31 +29,6 @@ class ClusteredChain {
   void next();  // derive the next layer from the current one
 
  private:
-  // The splitmix stream of synth.cpp (its normal() draws two uniforms in separate statements).
-  struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 7) {}
-    uint64_t next() {
-      s += 0x9E3779B97F4A7C15ull;
-      uint64_t z = s;
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-      return z ^ (z >> 31);
-    }
-    double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
-    double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-    double normal() {
-      const double u = uniform() + 1e-300;
-      const double v = uniform();
-      return std::sqrt(-2 * std::log(u)) * std::cos(6.283185307179586 * v);
-    }
-    int below(int n) { return int(next() % uint64_t(n)); }
-    VecF unit(int d) {
-      VecF v(d);
-      for (int k = 0; k < d; ++k) v[k] = float(normal());
-      return v / v.norm();
-    }
-  };
   struct Family { double rho, partner; VecF centre, centre_next; };
   VecF tilt(const VecF& a, double x) {
     VecF v = float(x) * a + float(std::sqrt(std::max(0.0, 1 - x * x))) * r_.unit(int(a.size()));
@@ -67,7 +44,7 @@ class ClusteredChain {
 
   static constexpr double kNormPull = 0.04;
   saematch::ClusteredOptions o_;
-  Rng r_;
+  SplitMix r_;  // the stream of synth.cpp, so the first hop equals make_clustered_pair
   int hops_ = 0;  // layers derived so far
   std::vector<Family> fams_;
   // The current layer in creation order: rows (until shown), each row's family and own direction.

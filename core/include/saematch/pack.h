@@ -26,6 +26,9 @@ struct PackReport { std::vector<double> dec_rel_err, enc_rel_err; };
 // labels: optional, one list per layer (empty vector = none). Layers must share d_model.
 std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<std::vector<std::string>>& labels,
                                 const PackOptions& o, PackReport* report = nullptr);
+// Cuts a blob into shards `<stem>.K.bin` of at most max_shard_bytes, appends them to files and
+// returns their manifest entries ({url, bytes, sha256}): layer blobs and result blobs alike.
+Json shard_blob(const std::vector<uint8_t>& blob, const std::string& stem, size_t max_shard_bytes, std::vector<PackFile>& files);
 // Rebuild a (folded) SAE from one manifest layer entry and its concatenated shard bytes.
 Sae pack_layer_to_sae(const Json& layer, const uint8_t* blob, size_t n);
 // One layer kept the way a pack stores it (folded, quantised) and expanded to an SAE only

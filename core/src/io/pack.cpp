@@ -84,6 +84,21 @@ MatF get_matrix(const Json& a, const uint8_t* blob, size_t n) {
 std::string two(int l) { char b[16]; std::snprintf(b, sizeof b, "%02d", l); return b; }
 }  // namespace
 
+Json shard_blob(const std::vector<uint8_t>& blob, const std::string& stem, size_t max_shard_bytes, std::vector<PackFile>& files) {
+  Json shards = Json::array();
+  for (size_t off = 0, k = 0; off < blob.size(); off += max_shard_bytes, ++k) {
+    const size_t len = std::min(max_shard_bytes, blob.size() - off);
+    PackFile f{stem + "." + std::to_string(k) + ".bin", std::vector<uint8_t>(blob.begin() + long(off), blob.begin() + long(off + len))};
+    Json sh = Json::object();
+    sh.set("url", Json::string(f.name));
+    sh.set("bytes", Json::number(double(len)));
+    sh.set("sha256", Json::string(sha256_hex(f.bytes.data(), len)));
+    shards.push(sh);
+    files.push_back(std::move(f));
+  }
+  return shards;
+}
+
 std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<std::vector<std::string>>& labels,
                                 const PackOptions& o, PackReport* report) {
   if (saes.empty()) fail("pack: no layers given");
@@ -134,20 +149,7 @@ std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<
     Json qe = Json::object();
     qe.set("W_dec", Json::number(edec)); qe.set("W_enc", Json::number(eenc));
     e.set("quant_error", qe);
-    Json shards = Json::array();
-    for (size_t off = 0, k = 0; off < blob.size(); off += o.max_shard_bytes, ++k) {
-      size_t len = std::min(o.max_shard_bytes, blob.size() - off);
-      PackFile f;
-      f.name = "layer" + two(int(l)) + "." + std::to_string(k) + ".bin";
-      f.bytes.assign(blob.begin() + off, blob.begin() + off + len);
-      Json sh = Json::object();
-      sh.set("url", Json::string(f.name));
-      sh.set("bytes", Json::number(double(len)));
-      sh.set("sha256", Json::string(sha256_hex(f.bytes.data(), len)));
-      shards.push(sh);
-      files.push_back(std::move(f));
-    }
-    e.set("shards", shards);
+    e.set("shards", shard_blob(blob, "layer" + two(int(l)), o.max_shard_bytes, files));
     if (l < labels.size() && !labels[l].empty()) {
       if (int(labels[l].size()) != s.F()) fail("pack: layer " + std::to_string(l) + " has " + std::to_string(labels[l].size()) + " labels for " + std::to_string(s.F()) + " features");
       Json arr = Json::array();

@@ -81,17 +81,7 @@ void add_results_to_pack(std::vector<PackFile>& files, const PackResults& r, siz
   }
   res.set("hops", hops);
   res.set("blob_bytes", Json::number(double(blob.size())));
-  Json shards = Json::array();
-  for (size_t off = 0, k = 0; off < blob.size(); off += max_shard_bytes, ++k) {
-    const size_t len = std::min(max_shard_bytes, blob.size() - off);
-    PackFile f{"results." + std::to_string(k) + ".bin", std::vector<uint8_t>(blob.begin() + long(off), blob.begin() + long(off + len))};
-    Json sh = Json::object();
-    sh.set("url", Json::string(f.name));
-    sh.set("bytes", Json::number(double(len)));
-    sh.set("sha256", Json::string(sha256_hex(f.bytes.data(), len)));
-    shards.push(sh);
-    files.push_back(std::move(f));
-  }
+  Json shards = shard_blob(blob, "results", max_shard_bytes, files);
   res.set("shards", shards);
   man.set("results", res);
   const std::string text = man.dump();
