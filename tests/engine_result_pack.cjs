@@ -34,7 +34,9 @@ function check(ok, what) {
     const verify = (uu) => engine.verifyPair(k, k + 1, o.w_dec, o.w_enc, o.w_b, o.cosine, o.int8, a_to_b, uu, v, h.total, 0,
       () => { calls++; return true; });
     const rep = verify(u);
-    check(rep.passed && rep.reason === '' && rep.pairs_checked === h.FA * h.FB && calls > 0, `hop ${k} passes (${rep.reason})`);
+    // Progress comes from the calling thread's blocks only (JS callbacks cannot run on the other
+    // thread), so on a pair this small the other thread may take every block: calls may be 0.
+    check(rep.passed && rep.reason === '' && rep.pairs_checked === h.FA * h.FB, `hop ${k} passes (passed ${rep.passed}, reason "${rep.reason}", ${rep.pairs_checked} pairs checked, ${calls} progress calls)`);
     const raised = u.slice();
     raised[5] += 0.01;
     const bad = verify(raised);
