@@ -1,4 +1,5 @@
 #include "saematch/pack.h"
+#include "manifest_checks.h"
 #include "saematch/error.h"
 #include "saematch/half.h"
 #include "saematch/quant.h"
@@ -173,7 +174,6 @@ std::vector<PackFile> make_pack(const std::vector<Sae>& saes, const std::vector<
   return files;
 }
 
-namespace {
 // A manifest number that must be an exact integer in [lo, hi]; `what` names it in the message.
 uint64_t manifest_int(const Json& parent, const char* key, uint64_t lo, uint64_t hi, const std::string& what) {
   const Json* v = parent.find(key);
@@ -184,6 +184,29 @@ uint64_t manifest_int(const Json& parent, const char* key, uint64_t lo, uint64_t
   }
   return uint64_t(v->num);
 }
+
+// A shard list whose sizes add up to blob_bytes, each shard with a url (and, when
+// require_digests, a SHA-256 as 64 lowercase hex digits): layer entries and results alike.
+void validate_shard_list(const Json& owner, uint64_t blob, const std::string& what, bool require_digests) {
+  const Json* shards = owner.find("shards");
+  if (!shards || shards->type != Json::Array) fail(what + " has no shard list");
+  uint64_t total = 0;
+  for (size_t k = 0; k < shards->arr.size(); ++k) {
+    const Json& sh = shards->arr[k];
+    const std::string sw = what + " shard " + std::to_string(k);
+    if (sh.type != Json::Object || !sh.find("url") || !sh.at("url").is_str() || sh.at("url").str.empty()) fail(sw + " has no url");
+    total += manifest_int(sh, "bytes", 1, blob, sw);
+    if (require_digests) {
+      const Json* d = sh.find("sha256");
+      if (!d || !d->is_str() || d->str.size() != 64 || d->str.find_first_not_of("0123456789abcdef") != std::string::npos)
+        fail(sw + ": sha256 must be 64 lowercase hex digits");
+    }
+    if (total > blob) break;
+  }
+  if (total != blob) fail(what + ": its shards hold " + std::to_string(total) + " bytes, blob_bytes says " + std::to_string(blob));
+}
+
+namespace {
 
 // Bytes an array of this encoding and shape takes, or 0 for an unknown encoding.
 uint64_t array_bytes(const std::string& enc, uint64_t rows, uint64_t cols) {
@@ -214,18 +237,7 @@ void validate_layer(const Json& e, uint64_t d, const LoadLimits& lim, const std:
     used += need + 3;  // each array is padded to 4 bytes
   }
   if (blob > used) fail(what + ": blob_bytes " + std::to_string(blob) + " is more than its arrays take (" + std::to_string(used) + ")");
-  // Shards: sizes that add up to blob_bytes.
-  const Json* shards = e.find("shards");
-  if (!shards || shards->type != Json::Array) fail(what + " has no shard list");
-  uint64_t total = 0;
-  for (size_t k = 0; k < shards->arr.size(); ++k) {
-    const Json& sh = shards->arr[k];
-    const std::string sw = what + " shard " + std::to_string(k);
-    if (sh.type != Json::Object || !sh.find("url") || !sh.at("url").is_str() || sh.at("url").str.empty()) fail(sw + " has no url");
-    total += manifest_int(sh, "bytes", 1, blob, sw);
-    if (total > blob) break;
-  }
-  if (total != blob) fail(what + ": its shards hold " + std::to_string(total) + " bytes, blob_bytes says " + std::to_string(blob));
+  validate_shard_list(e, blob, what, false);
   if (e.find("topk")) manifest_int(e, "topk", 0, F, what);
   if (const Json* act = e.find("activation"))
     if (!act->is_str() || (act->str != "jumprelu" && act->str != "relu" && act->str != "topk")) fail(what + ": activation must be jumprelu, relu or topk");

@@ -1,5 +1,6 @@
 // Writing, validating and reading a pack's "results" (see saematch/result_pack.h).
 #include "saematch/result_pack.h"
+#include "manifest_checks.h"
 #include "saematch/error.h"
 #include "saematch/sha256.h"
 #include <cmath>
@@ -89,14 +90,6 @@ void add_results_to_pack(std::vector<PackFile>& files, const PackResults& r, siz
 }
 
 namespace {
-// A number that must be an exact integer in [lo, hi].
-uint64_t int_in(const Json& parent, const char* key, uint64_t lo, uint64_t hi, const std::string& what) {
-  const Json* v = parent.find(key);
-  if (!v) fail(what + " has no " + key);
-  if (!v->is_num() || !(v->num >= double(lo)) || !(v->num <= double(hi)) || v->num != std::floor(v->num))
-    fail(what + ": " + key + " must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
-  return uint64_t(v->num);
-}
 double finite(const Json& parent, const char* key, const std::string& what) {
   const Json* v = parent.find(key);
   if (!v || !v->is_num() || !std::isfinite(v->num)) fail(what + ": " + key + " must be a finite number");
@@ -123,9 +116,9 @@ void check_array(const Json* a, const char* dtype, uint64_t count, uint64_t blob
   const Json* t = a->find("dtype");
   if (!t || !t->is_str() || dtype_size(t->str) == 0) fail(what + ": dtype must be int32, float32 or float64");
   if (t->str != dtype) fail(what + ": dtype must be " + dtype + " (got " + t->str + ")");
-  const uint64_t n = int_in(*a, "count", 0, uint64_t(1) << 32, what);
+  const uint64_t n = manifest_int(*a, "count", 0, uint64_t(1) << 32, what);
   if (n != count) fail(what + ": count " + std::to_string(n) + ", expected " + std::to_string(count));
-  const uint64_t off = int_in(*a, "offset", 0, blob, what);
+  const uint64_t off = manifest_int(*a, "offset", 0, blob, what);
   if (off % 8) fail(what + ": offset " + std::to_string(off) + " is not a multiple of 8");
   if (n * dtype_size(dtype) > blob - off) fail(what + " lies outside the results' " + std::to_string(blob) + " bytes (blob_bytes)");
 }
@@ -140,37 +133,23 @@ void validate_results(const Json& res, const Json& layers, const LoadLimits& lim
   boolean(s, "cosine", W + ".settings"); boolean(s, "int8", W + ".settings");
   const double gap = finite(s, "gap", W + ".settings");
   if (!(gap >= 0 && gap < 1)) fail(W + ".settings: gap must be in [0, 1)");
-  int_in(s, "topk", 1, uint64_t(1) << 24, W + ".settings");
+  manifest_int(s, "topk", 1, uint64_t(1) << 24, W + ".settings");
   const Json& null = object(res, "null", W);
-  const uint64_t samples = int_in(null, "samples", 0, 1 << 20, W + ".null");
+  const uint64_t samples = manifest_int(null, "samples", 0, 1 << 20, W + ".null");
   const double pct = finite(null, "percentile", W + ".null");
   if (!(pct >= 0 && pct <= 1)) fail(W + ".null: percentile must be in [0, 1]");
-  const uint64_t blob = int_in(res, "blob_bytes", 0, uint64_t(1) << 40, W);
+  const uint64_t blob = manifest_int(res, "blob_bytes", 0, uint64_t(1) << 40, W);
   check_size_claim(blob, lim, W + " (blob_bytes)");
-  // Shards: sizes that add up to blob_bytes, each with its digest.
-  const Json* shards = res.find("shards");
-  if (!shards || shards->type != Json::Array) fail(W + " has no shard list");
-  uint64_t total = 0;
-  for (size_t k = 0; k < shards->arr.size(); ++k) {
-    const Json& sh = shards->arr[k];
-    const std::string sw = W + " shard " + std::to_string(k);
-    if (sh.type != Json::Object || !sh.find("url") || !sh.at("url").is_str() || sh.at("url").str.empty()) fail(sw + " has no url");
-    total += int_in(sh, "bytes", 1, blob, sw);
-    const Json* d = sh.find("sha256");
-    if (!d || !d->is_str() || d->str.size() != 64 || d->str.find_first_not_of("0123456789abcdef") != std::string::npos)
-      fail(sw + ": sha256 must be 64 lowercase hex digits");
-    if (total > blob) break;
-  }
-  if (total != blob) fail(W + ": its shards hold " + std::to_string(total) + " bytes, blob_bytes says " + std::to_string(blob));
+  validate_shard_list(res, blob, W, true);  // each shard with its digest
   // Norms: one float32 array per manifest layer, F entries.
   const size_t L = layers.arr.size();
   const Json* norms = res.find("norms");
   if (!norms || norms->type != Json::Array || norms->arr.size() != L) fail(W + ": norms must list one entry per layer (" + std::to_string(L) + ")");
   for (size_t l = 0; l < L; ++l) {
     const std::string nw = W + " norms of layer " + std::to_string(l);
-    const uint64_t id = int_in(layers.arr[l], "layer", 0, 1000000, "layer " + std::to_string(l));
-    if (norms->arr[l].type != Json::Object || int_in(norms->arr[l], "layer", 0, 1000000, nw) != id) fail(nw + ": layer must be " + std::to_string(id));
-    check_array(norms->arr[l].find("array"), "float32", int_in(layers.arr[l], "F", 1, uint64_t(1) << 24, "layer " + std::to_string(l)), blob, nw);
+    const uint64_t id = manifest_int(layers.arr[l], "layer", 0, 1000000, "layer " + std::to_string(l));
+    if (norms->arr[l].type != Json::Object || manifest_int(norms->arr[l], "layer", 0, 1000000, nw) != id) fail(nw + ": layer must be " + std::to_string(id));
+    check_array(norms->arr[l].find("array"), "float32", manifest_int(layers.arr[l], "F", 1, uint64_t(1) << 24, "layer " + std::to_string(l)), blob, nw);
   }
   // Hops: one per consecutive pair, in order, with arrays sized by the layers they join.
   const Json* hops = res.find("hops");
@@ -179,12 +158,12 @@ void validate_results(const Json& res, const Json& layers, const LoadLimits& lim
     const Json& h = hops->arr[k];
     const std::string hw = W + " hop " + std::to_string(k);
     if (h.type != Json::Object) fail(hw + " is not a JSON object");
-    const uint64_t from = int_in(layers.arr[k], "layer", 0, 1000000, "layer"), to = int_in(layers.arr[k + 1], "layer", 0, 1000000, "layer");
-    if (int_in(h, "from", 0, 1000000, hw) != from || int_in(h, "to", 0, 1000000, hw) != to)
+    const uint64_t from = manifest_int(layers.arr[k], "layer", 0, 1000000, "layer"), to = manifest_int(layers.arr[k + 1], "layer", 0, 1000000, "layer");
+    if (manifest_int(h, "from", 0, 1000000, hw) != from || manifest_int(h, "to", 0, 1000000, hw) != to)
       fail(hw + " must join layers " + std::to_string(from) + " -> " + std::to_string(to) + " (consecutive manifest layers, in order)");
-    const uint64_t FA = int_in(layers.arr[k], "F", 1, uint64_t(1) << 24, "layer"), FB = int_in(layers.arr[k + 1], "F", 1, uint64_t(1) << 24, "layer");
-    if (int_in(h, "FA", 1, uint64_t(1) << 24, hw) != FA) fail(hw + ": FA must be " + std::to_string(FA) + " (F of layer " + std::to_string(from) + ")");
-    if (int_in(h, "FB", 1, uint64_t(1) << 24, hw) != FB) fail(hw + ": FB must be " + std::to_string(FB) + " (F of layer " + std::to_string(to) + ")");
+    const uint64_t FA = manifest_int(layers.arr[k], "F", 1, uint64_t(1) << 24, "layer"), FB = manifest_int(layers.arr[k + 1], "F", 1, uint64_t(1) << 24, "layer");
+    if (manifest_int(h, "FA", 1, uint64_t(1) << 24, hw) != FA) fail(hw + ": FA must be " + std::to_string(FA) + " (F of layer " + std::to_string(from) + ")");
+    if (manifest_int(h, "FB", 1, uint64_t(1) << 24, hw) != FB) fail(hw + ": FB must be " + std::to_string(FB) + " (F of layer " + std::to_string(to) + ")");
     finite(h, "total", hw); finite(h, "null_cut", hw);
     if (!(finite(h, "gap_bound", hw) >= 0)) fail(hw + ": gap_bound must be >= 0");
     const double gb = finite(h, "gap_budget", hw);
