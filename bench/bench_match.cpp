@@ -282,9 +282,9 @@ int main(int argc, char** argv) {
       extra = "," + instance_stats(A, B) + ",\"matched_score\":" + distribution(score, -1, 1) + ",\"gemm_seconds\":" + std::to_string(g);
     }
     std::printf("{\"instance\":\"%s\",\"auction\":%s,\"cpu_seconds\":%.3f,\"gap_budget\":%g,\"gap_bound\":%.9g%s,\"flavour\":\"%s%s\",\"F\":%d,\"d\":%d,\"threads\":%d,\"seconds\":%.3f,\"seconds_cost\":%.3f,\"seconds_lap\":%.3f,"
-                "\"total_cost\":%.9g,\"certified\":%s,\"method\":\"%s\",\"rounds\":%d,\"candidate_edges\":%lld,\"rows_restreamed\":%lld,\"exact_pairs\":%lld,\"peak_mib\":%.1f,\"peak_match_mib\":%.1f,\"peak_instance_mib\":%.1f}\n",
+                "\"total_cost\":%.9g,\"certified\":%s,\"method\":\"%s\",\"rounds\":%d,\"candidate_edges\":%lld,\"rows_restreamed\":%lld,\"exact_pairs\":%lld,\"suspect_pairs\":%lld,\"peak_mib\":%.1f,\"peak_match_mib\":%.1f,\"peak_instance_mib\":%.1f}\n",
                 instance.c_str(), auction ? "true" : "false", cpu, gap, r.gap_bound, extra.c_str(), kFlavour, int8 ? "-int8" : "", F, d, thread_count(), secs, r.seconds_cost, r.seconds_lap, r.total, r.certified ? "true" : "false",
-                r.method.c_str(), r.rounds, (long long)r.candidate_edges, (long long)r.rows_restreamed, (long long)r.exact_pairs, peak, peak_match, peak_instance);
+                r.method.c_str(), r.rounds, (long long)r.candidate_edges, (long long)r.rows_restreamed, (long long)r.exact_pairs, (long long)r.suspect_pairs, peak, peak_match, peak_instance);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_match: error: %s\n", e.what());
     return 1;

@@ -3,6 +3,7 @@
 // offer yet, like the gap budget, can be timed). Prints progress, then one JSON line.
 //   node bench/browser_engine.mjs DIR [--gap 1e-4] [--layers A,B] [--isolation 0|1] [--row NAME]
 //        [--null-baseline] (also the app's null baseline after matching) [--no-match] (that alone)
+//        [--verify] (then re-certify the match from its own duals, as "Verify this pair" does)
 // DIR holds a pack, e.g. from build/bench_match --instance neartie --F 16384 --pack-out DIR --layers 2
 import path from 'node:path';
 import fs from 'node:fs';
@@ -36,7 +37,7 @@ try {
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   await page.goto(`${server.url}bench/index.html`);
   const r = await page.evaluate((o) => window.benchPair(o),
-    { pack: '/big/manifest.json', layers, gap, nullBaseline: args.includes('--null-baseline') || args.includes('--no-match'), match: !args.includes('--no-match') });
+    { pack: '/big/manifest.json', layers, gap, nullBaseline: args.includes('--null-baseline') || args.includes('--no-match'), match: !args.includes('--no-match'), verify: args.includes('--verify') });
   fs.writeFileSync(path.join(OUT, `browser-engine-trace-${result.pack}.txt`), trace.join('\n') + '\n');
   const { score, ...rest } = r;
   result = {

@@ -13,6 +13,8 @@
 # Raw lines: bench/out/hard.jsonl; table: bench/report_hard.py bench/out/hard.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The driver is not in the default build (./run.sh build); build it if it is missing or stale.
+cmake --build build -j2 --target bench_match >/dev/null
 OUT=bench/out; mkdir -p "$OUT"
 RESULTS=$OUT/hard.jsonl; : >"$RESULTS"
 SCIPY_MAX=${BENCH_SCIPY_MAX:-8192}

@@ -10,8 +10,8 @@
 #   wide     a 65k pair (F=65536, d=2304, clustered) opened in the app, 2 threads
 #            (targets: <= 150 s, peak WASM memory <= 2.5 GiB)
 # wide-engine (default too): the 65k pair on bench/engine-page: matchPair alone, then the app's
-# null baseline (which runs out of the 4 GB WASM memory at 65k on the 2026-11-29 code: both layers
-# expanded to floats), each timed, heap after each; the app's own row fails at that step.
+# null baseline, then "Verify this pair" (re-certify from the match's own duals), each timed,
+# heap after each.
 # Optional rows (not in the default): pair (the hard 16k pair alone in the app, target <= 12 s;
 # the same instance as the chain's layers 0 -> 1), neartie-exact (no budget), wide-null (the
 # 65k pair's null baseline alone: a quick probe of its memory).
@@ -28,7 +28,7 @@ DATA=${BENCH_DATA:-$OUT/packs}
 LAYERS=${HB_LAYERS:-26} CHAIN_F=${HB_CHAIN_F:-16384} NEARTIE_F=${HB_NEARTIE_F:-16384} WIDE_F=${HB_WIDE_F:-65536} D=${HB_D:-2304}
 ROWS=("$@"); [ ${#ROWS[@]} -gt 0 ] || ROWS=(chain neartie wide-engine wide)
 RUN=$OUT/hard-browser-last.jsonl; : >"$RUN"
-[ -x build/bench_match ] || { echo "build/bench_match missing: cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j2"; exit 2; }
+[ -x build/bench_match ] || { echo "build/bench_match missing: ./run.sh build && cmake --build build -j2 --target bench_match"; exit 2; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ); load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -71,7 +71,7 @@ for row in "${ROWS[@]}"; do
     wide-engine)
       P=$(pack clustered "$WIDE_F" 2)
       echo "== wide pair F=$WIDE_F, clustered, engine page"
-      node bench/browser_engine.mjs "$P" --null-baseline --row "pair F=$WIDE_F clustered (engine)" | record || true ;;
+      node bench/browser_engine.mjs "$P" --null-baseline --verify --row "pair F=$WIDE_F clustered (engine)" | record || true ;;
     wide-null)
       P=$(pack clustered "$WIDE_F" 2)
       echo "== wide pair F=$WIDE_F: the app's null baseline alone (memory probe), engine page"

@@ -6,6 +6,10 @@
 #   BENCH_BROWSER=1 bench/run.sh   also the 26-layer chain in headless Chromium (about 7 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The drivers are not in the default build (./run.sh build); build them if they are missing or stale.
+export NODE_PATH=/usr/share/nodejs
+cmake --build build -j2 --target bench_match >/dev/null
+cmake --build build-wasm -j2 --target bench_match_mt bench_match_st >/dev/null
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(2048 8192 16384)
 OUT=bench/out; mkdir -p "$OUT"
 D=${BENCH_D:-2304}

@@ -91,6 +91,13 @@ class App {
   clearError() { $('error').hidden = true; $('error').textContent = ''; }
   notice(msg, kind) { return this.notices.add(msg, kind); }
   saveState() { writeState(this.state); }
+  // The source fields as the state has them: what the shown data came from.
+  showSourceFields() {
+    const s = this.state;
+    $('pack-url').value = s.urls.length ? '' : s.pack;
+    $('layers').value = s.layers;
+    $('sae-urls').value = s.urls.join('\n');
+  }
 
   // ---- controls ---------------------------------------------------------------------------
   // The matching settings the form asks for now (what Match would use).
@@ -105,9 +112,7 @@ class App {
     this.gapBox = new GapResultBox($('gap-result'), { onContinue: () => this.continueExact() });
     $('q').value = s.q; $('q-value').textContent = s.q.toFixed(2);
     $('criterion').value = s.crit; $('smin').value = s.smin;
-    $('pack-url').value = s.urls.length ? '' : s.pack;
-    $('layers').value = s.layers;
-    $('sae-urls').value = s.urls.join('\n');
+    this.showSourceFields();
     if (s.urls.length) $('url-details').open = true;
     for (const id of ['w-dec', 'w-enc', 'w-b', 'cosine', 'int8', 'gap']) $(id).addEventListener('input', () => this.renderStale());
     $('match-btn').addEventListener('click', () => this.rematch());
@@ -803,6 +808,7 @@ class App {
       await this.restartEngine({ refill: true });
       if (this.run) return;
       this.clearError();
+      this.showSourceFields();  // not the cancelled run's source (the state is only committed with its results)
       this.setStatus(this.model ? 'ready' : 'idle', 'cancelled: previous results kept');
     } catch (e) {
       if (this.run) return;

@@ -23,7 +23,8 @@ async function layerBlob(base, entry) {
 
 // match: false skips matchPair (a quick probe of what the null baseline alone needs);
 // nullBaseline: true computes it after matching, as the app does for its default criterion.
-async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, denseMax = 2048, match = true, nullBaseline = false }) {
+// verify: true re-certifies the match from its own duals afterwards (what "Verify this pair" runs).
+async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, denseMax = 2048, match = true, nullBaseline = false, verify = false }) {
   M = await createSaematch({ mainScriptUrlOrBlob: engineScript, locateFile: (p) => `/app/${p}` });
   const engine = new M.Engine();
   M.warmUp();  // as the app's worker does at start
@@ -57,9 +58,22 @@ async function run({ pack, layers = [0, 1], gap = 0, trace = true, topk = 32, de
       nullError = typeof err === 'number' ? M.errorMessage(err) : String(err && err.message ? err.message : err);
     }
   }
+  let verified = null;
+  if (verify && r) {
+    say('verify from the duals');
+    // Copies first: the result's arrays are views of WASM memory, which the check may grow.
+    const c = [Array.from(r.a_to_b), Array.from(r.u), Array.from(r.v)];
+    const t3 = performance.now();
+    const v = engine.verifyPair(0, 1, 1, 0, 0, false, true, c[0], c[1], c[2], r.total, gap, (stage, fraction) => {
+      const line = `verify ${stage} ${10 * Math.floor(10 * fraction)}%`;
+      if (line !== last) { say(line); last = line; }
+      return true;
+    });
+    verified = { seconds: (performance.now() - t3) / 1000, passed: v.passed, reason: v.reason, pairs_checked: v.pairs_checked, proven_gap: v.proven_gap };
+  }
   const out = {
     flavour: isolated ? 'chromium-mt' : 'chromium-st', threads: M.threads(), F: manifest.layers[layers[0]].F, seconds_load: secondsLoad,
-    heap_mib_after_match: heapAfterMatch, heap_mib: M.heapBytes() / 1048576, seconds_null_baseline: secondsNull, null_baseline_error: nullError, score: [],
+    heap_mib_after_match: heapAfterMatch, heap_mib: M.heapBytes() / 1048576, seconds_null_baseline: secondsNull, null_baseline_error: nullError, verify: verified, score: [],
   };
   if (!r) return out;
   return {

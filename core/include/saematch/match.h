@@ -115,6 +115,7 @@ struct MatchResult {
   int64_t candidate_edges = 0;
   int64_t rows_restreamed = 0; // sparse path: rows whose cost row had to be computed again to certify
   int64_t exact_pairs = 0;     // sparse path with a screen: pairs priced exactly because the bound could not decide
+  int64_t suspect_pairs = 0;   // sparse path: pairs priced one by one to settle rows without streaming them again
   std::string method;          // "dense" or "sparse+certify"
   double seconds_cost = 0;     // building/streaming cost blocks (all passes)
   double seconds_lap = 0;      // assignment solves

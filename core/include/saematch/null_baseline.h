@@ -26,8 +26,9 @@ struct NullBaseline {
 // samples: how many features of A to rotate at random (capped at FA); seed makes it repeatable.
 NullBaseline null_baseline(const MatF& EA, const MatF& EB, int samples, uint64_t seed);
 // The same from int8 rows (a pack's stored decoder rows scaled as cost embeddings,
-// PackedLayer::decoder_rows): B is expanded a block of rows at a time, so neither layer ever
+// PackedLayer::decoder_rows), through the integer kernel on both threads: neither layer ever
 // exists as floats (a Gemma Scope 65k layer would take 600 MB, and two of them on top of the
-// packed layers do not fit in WASM's 4 GiB). Same samples as the float version for the same seed.
+// packed layers do not fit in WASM's 4 GiB). Same samples as the float version for the same
+// seed (int8 directions), so the same scores up to float rounding.
 NullBaseline null_baseline(const QuantRows& QA, const QuantRows& QB, int samples, uint64_t seed);
 }  // namespace saematch

@@ -39,7 +39,7 @@ MatchResult match_blocks(const Blocks& B, const MatchOptions& o) {
   finish(r, B.nA, B.nB, a_to_b, costs);
   r.certified = t.certified; r.gap_bound = t.gap_bound; r.gap_budget = t.gap_budget; r.rounds = t.rounds; r.method = t.method; r.candidate_edges = t.candidate_edges;
   r.seconds_cost = t.seconds_cost; r.seconds_lap = t.seconds_lap;
-  r.rows_restreamed = t.rows_restreamed; r.exact_pairs = t.exact_pairs;
+  r.rows_restreamed = t.rows_restreamed; r.exact_pairs = t.exact_pairs; r.suspect_pairs = t.suspect_pairs;
   r.u = std::move(t.v); r.v = std::move(t.u);  // rows of the swapped problem are B's features
   return r;
 }

@@ -246,7 +246,7 @@ export default () => {
       },
     },
     {
-      name: 'estimate: a pack claiming 26 layers of 65k asks first (time, memory, download); Cancel keeps the demo; the demo never asks',
+      name: 'estimate: a pack claiming 26 layers of 65k asks first (time, memory, download); Cancel keeps the demo and its source fields; the demo never asks',
       async fn({ page }) {
         await prepare();
         await stream(page);
@@ -260,9 +260,11 @@ export default () => {
         const text = await page.textContent('#estimate-text');
         console.log(`  estimate shown: ${text}`);
         assert(/25 layer pairs/.test(text) && /download about 7\.\d GB/.test(text) && /matching about [\d.]+ (min|h)/.test(text) && /peak engine memory about [\d.]+ GB/.test(text), `estimate: ${text}`);
+        const demoPack = await page.evaluate(() => window.saematchApp.state.pack);
         await page.click('#estimate-cancel');
         assertEq(await waitReady(page), 'ready', 'ready after Cancel');
         assertEq(await page.isVisible('#estimate'), false, 'question gone');
+        assertEq(await page.inputValue('#pack-url'), demoPack, 'the source field names the pack shown again, not the cancelled one');
         assertEq(await page.evaluate(() => window.saematchApp.model.pairs.length), 7, 'the demo is still shown');
         assert(await selectAndExplain(page, 1, 10) >= 1, 'the demo still answers questions');
         assertEq(await errorText(page), '', 'no error');
