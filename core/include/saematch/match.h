@@ -35,9 +35,11 @@
 //  4. Certification: the assignment is optimal on the full problem iff there are duals u, v
 //     with c'_ij - u_i - v_j >= 0 for ALL n m pairs and = 0 on assigned ones (LP duality).
 //     The first-pass thresholds bound every unlisted reduced cost of a row for any duals, so
-//     most rows are proven without computing their costs again; the others are streamed
-//     again (or read from memory), and violators join the graph. Steps 3-4 repeat until no
-//     violation remains (certified optimal) or max_rounds passes are spent.
+//     most rows are proven without computing their costs again. Where a row's bound fails it
+//     mostly fails on a few columns (those with large duals): these "suspects" are priced one
+//     pair at a time; only rows with more than m/32 suspects are streamed again (or read from
+//     memory). Violators join the graph. Steps 3-4 repeat until no violation remains
+//     (certified optimal) or max_rounds passes are spent.
 //  5. Result: per-feature costs and scores, certified or a proven gap, and the duals.
 //
 // GUARANTEES. certified == true: every reduced cost >= -tol (tol = 1e-6 of the largest cost
@@ -49,10 +51,11 @@
 // then ends epsilon-optimal (n epsilon = half the budget) and certification prices the rest.
 //
 // COMPLEXITY. One pass of O(n m d) for candidates (the floor: certification needs every pair
-// at least once), O(rows re-streamed * m d) per certification pass, assignment on O(n (k +
-// pool)) edges: the auction's phases are near-linear in edges in practice (worst case
-// O(n E log(nC)) for integer costs), the finish O(E log m) per slack row. Memory O(n (k +
-// pool) + 96 MB), never O(n m).
+// at least once); per certification round O(m) per unsettled row to find its suspects, O(d)
+// per suspect pair and O(m d) per row streamed again; assignment on O(n (k + pool)) edges:
+// the auction's phases are near-linear in edges in practice (worst case O(n E log(nC)) for
+// integer costs), the finish O(E log m) per slack row. Memory O(n (k + pool) + 96 MB), never
+// O(n m) (pools hold the priced suspects: at most m/32 per row, in practice a few).
 //
 // USAGE.
 //   MatchOptions o;                 // decoder-only cost, folded, exact
