@@ -235,7 +235,13 @@ class Engine {
   // Chance-level best scores of layer a's features against layer b (null_baseline.h), sorted.
   val nullBaseline(int a, int b, float w_dec, float w_enc, float w_b, bool cosine, int samples, double seed) const {
     // The same choice as saematch chain --pack (null_baseline_packed): stored int8 rows for a
-    // decoder-only cost, so a 65k pair never expands to floats.
+    // decoder-only cost, so a 65k pair never expands to floats; here the rows matchPair has
+    // just made (a second copy would add 600 MB to the engine's peak at 65k).
+    if (w_enc == 0 && w_b == 0 && !cosine) {
+      const QuantRows* qa = rows(a, w_dec);
+      const QuantRows* qb = qa ? rows(b, w_dec) : nullptr;
+      if (qb) return typed(null_baseline(*qa, *qb, samples, uint64_t(seed)).best_scores);
+    }
     return typed(null_baseline_packed(packed(a), packed(b), CostWeights{w_dec, w_enc, w_b, cosine}, samples, uint64_t(seed)).best_scores);
   }
   static double quantileOf(const val& costs, double q) { return quantile(convertJSArrayToNumberVector<float>(costs), q); }
