@@ -1,7 +1,7 @@
 // The WASM engine on a result pack written by `saematch chain --pack` (run from tests/cli_test.sh):
 // validateManifest accepts it and refuses a forged hop; verifyPair passes every hop from its duals,
 // with progress, and fails with its reason when one dual is raised; the engine's own matchPair on
-// the same stored layers gives the pack's assignment.
+// the same stored layers gives the pack's assignment, and its null baseline the pack's.
 // Usage: node --no-experimental-fetch tests/engine_result_pack.cjs ENGINE.js PACK_DIR
 const fs = require('fs');
 const path = require('path');
@@ -43,7 +43,12 @@ function check(ok, what) {
     check(!bad.passed && /^pair \(A 5, B \d+\) has reduced cost -/.test(bad.reason), `hop ${k} with a raised dual fails (${bad.reason})`);
     const m = engine.matchPair(k, k + 1, o.w_dec, o.w_enc, o.w_b, o.cosine, o.topk, 2048, o.int8, null);
     check(m.a_to_b.every((j, i) => j === a_to_b[i]), `hop ${k}: the engine's matchPair gives the pack's assignment`);
-    console.log(`engine hop ${k}: verified (${rep.pairs_checked} pairs, proven gap ${rep.proven_gap.toExponential(1)}); raised dual refused; same assignment as matchPair`);
+    // The app's null baseline (after matchPair, from the rows it made) equals the pack's (the
+    // CLI's null_baseline_packed: 256 samples, seed = hop + 1; the same stream in both builds).
+    const mine = engine.nullBaseline(k, k + 1, o.w_dec, o.w_enc, o.w_b, o.cosine, 256, k + 1);
+    const theirs = arr(h.arrays.null_scores, Float32Array);
+    check(mine.length === theirs.length && mine.every((x, i) => Math.abs(x - theirs[i]) <= 1e-6), `hop ${k}: the engine's null baseline equals the pack's (median ${mine[128]} vs ${theirs[128]})`);
+    console.log(`engine hop ${k}: verified (${rep.pairs_checked} pairs, proven gap ${rep.proven_gap.toExponential(1)}); raised dual refused; same assignment and null baseline as the pack`);
   });
   process.exit(0);
 })().catch((err) => { console.error('engine result pack: FAIL', err); process.exit(1); });
