@@ -165,7 +165,7 @@ class Engine {
     // already hold ~2 GB of WASM's 4 GB).
     const QuantRows* qa = nullptr;
     const QuantRows* qb = nullptr;
-    if (int8 && w_enc == 0 && w_b == 0 && !cosine && (qa = rows(a, w_dec)) && (qb = rows(b, w_dec))) {
+    if (int8 && stored_rows(a, b, o.weights, qa, qb)) {
       if (o.trace) o.trace("int8 rows of both layers ready");
       pairs_[a] = match_quantised(*qa, *qb, o);
     }
@@ -189,7 +189,7 @@ class Engine {
                             convertJSArrayToNumberVector<double>(v), total, gap_budget};
     const QuantRows* qa = nullptr;
     const QuantRows* qb = nullptr;
-    if (int8 && w_enc == 0 && w_b == 0 && !cosine && (qa = rows(a, w_dec)) && (qb = rows(b, w_dec))) return verify_to_js(verify_quantised(*qa, *qb, c, o));
+    if (int8 && stored_rows(a, b, o.weights, qa, qb)) return verify_to_js(verify_quantised(*qa, *qb, c, o));
     return verify_to_js(verify_saes(get(a), get(b), c, o));
   }
   // Restores a match computed earlier (after the worker was restarted by a cancel).
@@ -237,12 +237,11 @@ class Engine {
     // The same choice as saematch chain --pack (null_baseline_packed): stored int8 rows for a
     // decoder-only cost, so a 65k pair never expands to floats; here the rows matchPair has
     // just made (a second copy would add 600 MB to the engine's peak at 65k).
-    if (w_enc == 0 && w_b == 0 && !cosine) {
-      const QuantRows* qa = rows(a, w_dec);
-      const QuantRows* qb = qa ? rows(b, w_dec) : nullptr;
-      if (qb) return typed(null_baseline(*qa, *qb, samples, uint64_t(seed)).best_scores);
-    }
-    return typed(null_baseline_packed(packed(a), packed(b), CostWeights{w_dec, w_enc, w_b, cosine}, samples, uint64_t(seed)).best_scores);
+    const CostWeights w{w_dec, w_enc, w_b, cosine};
+    const QuantRows* qa = nullptr;
+    const QuantRows* qb = nullptr;
+    if (stored_rows(a, b, w, qa, qb)) return typed(null_baseline(*qa, *qb, samples, uint64_t(seed)).best_scores);
+    return typed(null_baseline_packed(packed(a), packed(b), w, samples, uint64_t(seed)).best_scores);
   }
   static double quantileOf(const val& costs, double q) { return quantile(convertJSArrayToNumberVector<float>(costs), q); }
 
@@ -336,11 +335,9 @@ class Engine {
   template <class Use>
   val withPairCosts(int a, int b, CostWeights w, bool int8, Use use) const {
     validate_weights(w);
-    if (int8 && w.w_enc == 0 && w.w_b == 0 && !w.cosine) {
-      const QuantRows* qa = rows(a, w.w_dec);
-      const QuantRows* qb = qa ? rows(b, w.w_dec) : nullptr;
-      if (qa && qb) return use(quant_pair_costs(*qa, *qb));
-    }
+    const QuantRows* qa = nullptr;
+    const QuantRows* qb = nullptr;
+    if (int8 && stored_rows(a, b, w, qa, qb)) return use(quant_pair_costs(*qa, *qb));
     const MatF EA = feature_embedding(get(a), w);
     const MatF EB = feature_embedding(get(b), w);
     return use(float_pair_costs(EA, EB));
@@ -362,6 +359,14 @@ class Engine {
   // A layer's int8 decoder rows at cost weight w (null when its pack is not int8).
   const QuantRows* rows(int i, float w) const {
     return rows_.get(i, w, [&](QuantRows& q) { return packed(i).decoder_rows(q, w); });
+  }
+  // Both layers' stored int8 rows for a decoder-only cost (kept for the next call on them, so
+  // matchPair, its null baseline and verifyPair share one copy); false: expand instead.
+  bool stored_rows(int a, int b, const CostWeights& w, const QuantRows*& qa, const QuantRows*& qb) const {
+    if (!w.decoder_only()) return false;
+    qa = rows(a, w.w_dec);
+    qb = qa ? rows(b, w.w_dec) : nullptr;
+    return qb != nullptr;
   }
   // The two most recently used values made from a layer (and a weight), most recent first.
   template <class T>

@@ -10,6 +10,9 @@ namespace saematch {
 struct CostWeights {
   float w_dec = 1.f, w_enc = 0.f, w_b = 0.f;
   bool cosine = false;  // unit-normalise decoder rows / encoder columns first
+  // Decoder rows alone, unnormalised: a pack's stored int8 decoder rows (scaled by w_dec) are
+  // then the cost embedding itself, and can be used without expanding the layer to floats.
+  bool decoder_only() const { return w_enc == 0 && w_b == 0 && !cosine; }
 };
 void validate_weights(const CostWeights& w);
 
