@@ -28,8 +28,8 @@ setup() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   fi
-  if [ ! -f node_modules/d3/dist/d3.min.js ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
-    log "installing npm packages (d3, playwright-core, axe-core; no browser download)"
+  if [ ! -f node_modules/d3/dist/d3.min.js ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -d node_modules/wabt ]; then
+    log "installing npm packages (d3, playwright-core, axe-core, wabt; no browser download)"
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
   fi
 }

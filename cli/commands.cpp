@@ -19,7 +19,7 @@ using namespace saematch;
 
 namespace cli {
 namespace {
-const std::set<std::string> kFlags = {"cosine", "no-fold", "direct", "pack", "quiet", "int8", "no-screen"};
+const std::set<std::string> kFlags = {"cosine", "no-fold", "direct", "pack", "quiet", "int8", "screen", "no-screen"};
 
 MatchOptions match_options(Args& a) {
   MatchOptions o;
@@ -29,7 +29,11 @@ MatchOptions match_options(Args& a) {
   o.weights.cosine = a.has("cosine");
   o.fold = !a.has("no-fold");
   o.int8 = a.has("int8");
+  if (a.has("screen") && a.has("no-screen")) fail("--screen and --no-screen contradict each other: give one");
   if (a.has("no-screen")) o.screen = MatchOptions::Screen::Off;
+  // With --int8: the coarse screen browsers with relaxed SIMD use (here a portable loop, no
+  // faster), so a gap-budget answer from the app can be reproduced exactly.
+  if (a.has("screen")) o.screen = MatchOptions::Screen::On;
   o.topk = int(a.num("topk", 32));
   o.dense_max = int(a.num("dense-max", MatchOptions().dense_max));
   o.max_rounds = int(a.num("max-rounds", 30));

@@ -11,7 +11,7 @@ static const char* kUsage =
   "usage: saematch <command> [options]\n"
   "  info FILE                          describe an SAE (params.npz, .safetensors, SAELens folder)\n"
   "  match A B --out perm.json          exact feature matching A -> B\n"
-  "        [--w-dec 1] [--w-enc 0] [--w-b 0] [--cosine] [--no-fold] [--topk 32] [--dense-max 2048] [--int8] [--no-screen] [--threads N]\n"
+  "        [--w-dec 1] [--w-enc 0] [--w-b 0] [--cosine] [--no-fold] [--topk 32] [--dense-max 2048] [--int8] [--screen | --no-screen] [--threads N]\n"
   "  chain L0 L1 ... --out chains.json  match consecutive layers and compose chains\n"
   "        [--q 0.9] [--direct]  (plus the match options)\n"
   "        [--pack DIR (plus the pack options)]  also write a result pack: the layers as `pack`\n"

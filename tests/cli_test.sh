@@ -31,6 +31,17 @@ a, b, d = (json.load(open(t + f)) for f in ("/s1.json", "/s2.json", "/perm.json"
 same = a["certified_optimal"] and b["certified_optimal"] and "screen" not in b["method"]
 sys.exit(0 if same and abs(a["total_cost"] - d["total_cost"]) <= 1e-5 * d["total_cost"] and abs(b["total_cost"] - d["total_cost"]) <= 1e-5 * d["total_cost"] else 1)
 PY
+# Int8 rows with the coarse screen the browser uses (--screen): the same certified optimum.
+"$CLI" match "$T/syn/layer_00/params.npz" "$T/syn/layer_01/params.npz" --dense-max 1 --int8 --out "$T/q1.json" >/dev/null &&
+"$CLI" match "$T/syn/layer_00/params.npz" "$T/syn/layer_01/params.npz" --dense-max 1 --int8 --screen --out "$T/q2.json" >/dev/null &&
+/usr/bin/python3 - "$T" <<'PY' && ok "int8, coarse screen on/off: same certified optimum" || bad "int8, coarse screen on/off: same certified optimum"
+import json, sys
+t = sys.argv[1]
+a, b = (json.load(open(t + f)) for f in ("/q1.json", "/q2.json"))
+ok = a["certified_optimal"] and b["certified_optimal"] and "coarse screen" in b["method"] and "coarse" not in a["method"]
+sys.exit(0 if ok and abs(a["total_cost"] - b["total_cost"]) <= 1e-6 * a["total_cost"] else 1)
+PY
+"$CLI" match "$T/syn/layer_00/params.npz" "$T/syn/layer_01/params.npz" --int8 --screen --no-screen --out "$T/q3.json" 2>"$T/q3.txt"; [ $? -ne 0 ] && grep -q "contradict" "$T/q3.txt" && ok "--screen with --no-screen: one clear error" || bad "--screen with --no-screen: one clear error"
 "$CLI" chain "$T"/syn/layer_0{0,1,2}/params.npz --out "$T/chains.json" --direct >/dev/null && grep -q '"persistence_from_layer0"' "$T/chains.json" && ok "chain" || bad "chain"
 "$CLI" eval --sae-t "$T/syn/layer_00/params.npz" --sae-t1 "$T/syn/layer_01/params.npz" --acts-t "$T/syn/layer_00/acts_in.npy" --acts-t1 "$T/syn/layer_00/acts_next.npy" --perm "$T/perm.json" >"$T/e.txt" && grep -q "layer skip" "$T/e.txt" && ok "eval" || bad "eval"
 "$CLI" info "$T/syn/layer_00/params.npz" | grep -q "jumprelu SAE, d_model=32, F=256" && ok "info" || bad "info"

@@ -12,6 +12,7 @@
 #include "saematch/neighbours.h"
 #include "saematch/pack_thresholds.h"
 #include "saematch/chains.h"
+#include "saematch/coarse_dot.h"
 #include "saematch/error.h"
 #include "saematch/inflate.h"
 #include "saematch/loaders.h"
@@ -23,6 +24,7 @@
 #include "saematch/sha256.h"
 #include "saematch/verify_duals.h"
 #include "saematch/zip.h"
+#include "coarse_dot_kernel.h"
 #include <algorithm>
 #include <cstdio>
 #include <list>
@@ -100,6 +102,8 @@ val comparison_to_js(const MethodComparison& c) {
 
 class Engine {
  public:
+  // The coarse screen's fast kernel, where this browser runs relaxed SIMD (once per module).
+  Engine() { static const bool registered = register_relaxed_coarse_kernel(); (void)registered; }
   // Layer from a verified pack blob (shards concatenated in order).
   void setPackLayer(int index, const std::string& layer_json, const val& blob) {
     PackedLayer p{Json::parse(layer_json), bytes_of(blob)};
@@ -441,6 +445,10 @@ void warmUp() { warm_up_matcher(); }  // the result is not needed, only the comp
 std::string sha256(const val& data) { auto b = bytes_of(data); return sha256_hex(b.data(), b.size()); }
 void validateManifest(const std::string& text) { validate_manifest(Json::parse(text)); }
 int threads() { return thread_count(); }
+// Whether int8 pairs are screened with the relaxed-SIMD kernel (coarse_dot.h), and a check of
+// that kernel against the portable loop on random bytes (mismatching sums; tests).
+bool coarseScreenKernel() { return coarse_dot_kernel_fast(); }
+int coarseKernelMismatches(int na, int nb, int stride, int seed) { return relaxed_kernel_mismatches(na, nb, stride, uint64_t(seed)); }
 // Size of the WASM heap in bytes (it only grows): what the engine has taken so far.
 double heapBytes() { return double(emscripten_get_heap_size()); }
 std::string errorMessage(intptr_t p) {
@@ -486,6 +494,8 @@ EMSCRIPTEN_BINDINGS(saematch) {
   function("sha256", &sha256);
   function("validateManifest", &validateManifest);
   function("threads", &threads);
+  function("coarseScreenKernel", &coarseScreenKernel);
+  function("coarseKernelMismatches", &coarseKernelMismatches);
   function("heapBytes", &heapBytes);
   function("errorMessage", &errorMessage);
 }

@@ -38,7 +38,8 @@ const ready = createSaematch({ mainScriptUrlOrBlob: engineScript }).then((mod) =
       warmUp.resolve((2048 * 2048 * 256) / Math.max(1e-3, (performance.now() - t0) / 1000));
     } catch (err) { console.warn(`warm-up failed: ${errorText(err)}`); warmUp.resolve(0); }
   }, 0);
-  return { flavour, threads: M.threads(), isolated };
+  // coarseScreen: int8 pairs are screened with the relaxed-SIMD kernel (this browser runs it).
+  return { flavour, threads: M.threads(), isolated, coarseScreen: M.coarseScreenKernel() };
 });
 
 // Typed arrays returned by Embind views point into WASM memory: copy them out before posting.
@@ -71,6 +72,8 @@ const handlers = {
   abort: async (_id, target) => { const ctl = downloads.get(target); if (ctl) ctl.abort(); return !!ctl; },
   clear: async () => { engine.clear(); return true; },
   heapBytes: async () => M.heapBytes(),
+  // Sums where the relaxed-SIMD kernel disagrees with the portable loop on random rows (tests).
+  coarseKernelCheck: async (_id, na, nb, stride, seed) => M.coarseKernelMismatches(na, nb, stride, seed),
   setTrace: async (_id, on) => { engine.setTrace(!!on); return true; },
   decoderNorms: async (_id, index) => engine.decoderNorms(index).slice(),
   match: async (id, a, b, o) => {

@@ -8,10 +8,12 @@ export const WASM_LIMIT = 4 * 2 ** 30;
 const ENGINE_BASE = 96 * 2 ** 20;       // code, stacks, allocator slack
 export const ASK_SECONDS = 60;          // shorter runs (and small ones) start without asking
 export const ASK_BYTES = 2 ** 30;
-// Real pairs run faster per operation than the small warm-up match (fixed costs weigh less):
-// in Chromium here a hard 16k pair ran at 38 G/s against 10-12 G/s for the warm-up's second run
-// (bench/RESULTS.md, 2026-11-29). 3x keeps the estimate on the long side.
-export const WARM_UP_TO_PAIR = 3;
+// Real pairs run faster per operation than the small warm-up match (fixed costs weigh less,
+// and at d = 256 the integer screen is a smaller share): in Chromium here, with the coarse
+// screen, the 26-layer hard 16k chain ran at 64 G/s and a 65k pair at 96 G/s, 9 and 26 times
+// the warm-up rates the app measured at their start (7.2 and 3.7 G/s, while the first layers
+// downloaded; bench/RESULTS.md, session 8). 6x keeps the estimate on the long side.
+export const WARM_UP_TO_PAIR = 6;
 
 // layers: [{ F, bytes }] in order; d: d_model; int8: the integer kernel will be used; rate: F_A·F_B·d per second.
 export function estimateRun({ layers, d, int8, rate, downloadBytes }) {

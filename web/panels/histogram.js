@@ -11,6 +11,7 @@ export function methodHelp(method) {
   if (/sparse\+certify/.test(method)) parts.push('sparse+certify = solved on each feature\'s nearest candidates, then proven optimal against every pair');
   if (/int8 screen/.test(method)) parts.push('int8 screen = integer dot products with an error bound pick the pairs that need exact float costs');
   else if (/int8/.test(method)) parts.push('int8 = costs from integer dot products of the stored int8 rows (exact for those rows)');
+  if (/coarse screen/.test(method)) parts.push('coarse screen = the int8 rows of one layer halved to 7 bits for a faster integer kernel (relaxed SIMD), with an error bound; pairs it cannot decide are priced exactly, so the optimum is the same');
   return parts.join('; ');
 }
 

@@ -35,4 +35,6 @@ void dot_rows_q(const QuantRows& A, int r0, int r1, const QuantRows& B, int32_t*
 void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out);
 // One entry of that: row i of A against row j of B (ni, nj: their squared norms).
 float cost_pair_q(const QuantRows& A, float ni, int i, const QuantRows& B, float nj, int j);
+// Costs from integer dots of na rows against nb: out(i, j) = max(0, nA[i] + nB[j] - 2 sA[i] sB[j] dots[i * nb + j]).
+void costs_from_dots(const int32_t* dots, int na, int nb, const float* nA, const float* sA, const VecF& nB, const VecF& sB, MatF& out);
 }  // namespace saematch

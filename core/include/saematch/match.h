@@ -14,7 +14,9 @@
 // LARGE PROBLEMS: a sparse graph of candidate pairs, an exact assignment on it, and a proof
 // that it is optimal on the full dense problem (match_sparse.cpp, class SparseMatcher):
 //  1. Candidate pass: one streamed pass over all cost rows (float GEMM, or integer dots on
-//     int8 copies with a rigorous bound on their error: the "screen") keeps per row its top-k
+//     int8 copies with a rigorous bound on their error: the "screen"; int8 problems in the
+//     browser use a coarse screen, B's rows halved to 7 bits for relaxed SIMD's 16-way byte
+//     dot, coarse_dot.h, with the same kind of bound) keeps per row its top-k
 //     columns by cosine and by dot product plus a pool of next-best ones, and per row a
 //     threshold: every column it did not keep has a key >= the threshold. Rows without a
 //     clear partner keep their cost row in memory (up to 96 MB) for step 4.
@@ -96,6 +98,8 @@ struct MatchOptions {
   // Sparse path on float rows: choose candidates and certify with int8 integer dots plus a
   // rigorous bound on their error, computing exact float costs only where the bound cannot
   // decide. Same certified optimum; Auto uses it where the integer kernel beats float GEMM.
+  // Int8 problems (opt.int8, match_quantised): the coarse screen of coarse_dot.h, B's rows
+  // halved to 7 bits; Auto uses it where a fast kernel for it is registered (relaxed SIMD).
   enum class Screen { Auto, On, Off } screen = Screen::Auto;
   Progress progress;
   std::function<void(const std::string&)> trace;  // optional log of stage timings (benchmarks)

@@ -260,14 +260,10 @@ void dot_rows_q(const QuantRows& A, int r0, int r1, const QuantRows& B, int32_t*
   dot_block_i16(&A.q[size_t(r0) * size_t(A.stride)], na, B.q.data(), nb, A.stride, out);
 }
 
-void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out) {
-  const int na = r1 - r0, nb = B.rows;
-  thread_local std::vector<int32_t> dots;
-  dots.resize(size_t(na) * size_t(nb));
-  dot_rows_q(A, r0, r1, B, dots.data());
+void costs_from_dots(const int32_t* dots, int na, int nb, const float* nA, const float* sA, const VecF& nB, const VecF& sB, MatF& out) {
   out.resize(na, nb);
   for (int i = 0; i < na; ++i) {
-    const float si = A.scale[r0 + i], ni = nA[r0 + i];
+    const float si = sA[i], ni = nA[i];
     const int32_t* d = &dots[size_t(i) * size_t(nb)];
     float* o = out.row(i).data();
     // Eight at a time, the same formula as cost_from_dot.
@@ -277,11 +273,19 @@ void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const V
       i32x8 di;
       std::memcpy(&di, d + j, sizeof di);
       const f32x8 df = __builtin_convertvector(di, f32x8);
-      const f32x8 c = max8(zero, ni8 + load8(nB.data() + j) + s8 * load8(B.scale.data() + j) * df);
+      const f32x8 c = max8(zero, ni8 + load8(nB.data() + j) + s8 * load8(sB.data() + j) * df);
       std::memcpy(o + j, &c, sizeof c);
     }
-    for (; j < nb; ++j) o[j] = cost_from_dot(ni, nB[j], si, B.scale[j], d[j]);
+    for (; j < nb; ++j) o[j] = cost_from_dot(ni, nB[j], si, sB[j], d[j]);
   }
+}
+
+void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out) {
+  const int na = r1 - r0, nb = B.rows;
+  thread_local std::vector<int32_t> dots;
+  dots.resize(size_t(na) * size_t(nb));
+  dot_rows_q(A, r0, r1, B, dots.data());
+  costs_from_dots(dots.data(), na, nb, nA.data() + r0, A.scale.data() + r0, nB, B.scale, out);
 }
 float cost_pair_q(const QuantRows& A, float ni, int i, const QuantRows& B, float nj, int j) {
   const int32_t d = dot_pair(&A.q[size_t(i) * size_t(A.stride)], &B.q[size_t(j) * size_t(B.stride)], A.stride);

@@ -52,8 +52,7 @@ MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions&
   // int8 pack); no float copy of the quantised rows is needed.
   if (o.int8) return match_quantised(quantise_rows(EA), quantise_rows(EB), o);
   const bool sparse = std::max(EA.rows(), EB.rows()) >= o.dense_max;
-  const bool screen = o.screen == MatchOptions::Screen::On || (o.screen == MatchOptions::Screen::Auto && int8_kernel_pays());
-  if (sparse && screen) {
+  if (sparse && wants_int8_screen(o)) {
     QuantRows QA = quantise_rows(EA), QB = quantise_rows(EB);
     MatchResult r = match_blocks(Blocks(EA, EB, &QA, &QB, true), o);
     r.method += " (int8 screen)";
@@ -65,6 +64,14 @@ MatchResult match_embeddings(const MatF& EA, const MatF& EB, const MatchOptions&
 MatchResult match_quantised(const QuantRows& A, const QuantRows& B, const MatchOptions& o) {
   if (A.cols != B.cols) fail("the two layers have different feature widths (d_model mismatch)");
   if (A.rows == 0 || B.rows == 0) fail("cannot match an SAE with no features");
+  // The coarse screen serves the sparse path when A is not the larger side (it halves B's rows).
+  const bool sparse = std::max(A.rows, B.rows) >= o.dense_max && A.rows <= B.rows;
+  if (sparse && wants_coarse_screen(o)) {
+    const CoarseRows CB = coarsen(B);
+    MatchResult r = match_blocks(Blocks(A, B, &CB), o);
+    r.method += " int8 (coarse screen)";
+    return r;
+  }
   MatchResult r = match_blocks(Blocks(A, B), o);
   r.method += " int8";
   return r;

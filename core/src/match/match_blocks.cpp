@@ -43,18 +43,24 @@ Blocks::Blocks(const MatF& a, const MatF& b, const QuantRows* qa, const QuantRow
   }
 }
 
-Blocks::Blocks(const QuantRows& qa, const QuantRows& qb) : QA(&qa), QB(&qb), FA(qa.rows), FB(qb.rows) {
+Blocks::Blocks(const QuantRows& qa, const QuantRows& qb, const CoarseRows* cb)
+    : QA(&qa), QB(&qb), CB(cb), screen(cb != nullptr), FA(qa.rows), FB(qb.rows) {
   nA = squared_norms(qa); nB = squared_norms(qb);
   normA = nA.cwiseSqrt(); normB = nB.cwiseSqrt();
+  if (screen) {  // A's rows enter the coarse dot exactly; B's lose what halving dropped
+    hatA = quantised_norms(qa); errA = VecF::Zero(FA);
+    hatB = quantised_norms(qb); errB = cb->err;
+  }
 }
 
 void Blocks::rows(int r0, int r1, MatF& out) const {
+  if (CB) { coarse_cost_rows(*QA, nA, *CB, nB, r0, r1, out); return; }
   if (QA) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
   exact_rows(r0, r1, out);
 }
 
 void Blocks::exact_rows(int r0, int r1, MatF& out) const {
-  if (QA && !screen) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
+  if (QA && (!screen || CB)) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
   out.resize(r1 - r0, FB);
   cost_rows(*EA, nA, *EB, nB, r0, r1, out);
 }
@@ -64,7 +70,8 @@ void Blocks::rows_of(const int* ids, int count, MatF& out) const {
   for (int t = 0; t < count; ++t) ns[t] = nA[ids[t]];
   if (QA) {
     QuantRows sub = subset_rows(*QA, ids, count);
-    cost_rows_q(sub, ns, *QB, nB, 0, count, out);
+    if (CB) coarse_cost_rows(sub, ns, *CB, nB, 0, count, out);
+    else cost_rows_q(sub, ns, *QB, nB, 0, count, out);
     return;
   }
   MatF sub(count, EA->cols());
@@ -75,7 +82,7 @@ void Blocks::rows_of(const int* ids, int count, MatF& out) const {
 
 float Blocks::exact(int i, int j) const {
   // Int8 problems: the integer dot is exact (and half the memory traffic of the float rows).
-  if (QA && !screen) return cost_pair_q(*QA, nA[i], i, *QB, nB[j], j);
+  if (QA && (!screen || CB)) return cost_pair_q(*QA, nA[i], i, *QB, nB[j], j);
   return std::max(0.f, nA[i] + nB[j] - 2.f * dot8(EA->row(i).data(), EB->row(j).data(), int(EA->cols())));
 }
 
@@ -90,6 +97,14 @@ Blocks::RowError Blocks::error_row(int i) const {
   if (!screen) return {};
   const float g = 2.f * (1 + 1e-5f);
   return {g * hatA[i], g * errA[i], 3e-6f};
+}
+
+// (A coarse screen is made for B's rows; swapped, the int8 problem is matched without it.)
+bool wants_int8_screen(const MatchOptions& o) {
+  return o.screen == MatchOptions::Screen::On || (o.screen == MatchOptions::Screen::Auto && int8_kernel_pays());
+}
+bool wants_coarse_screen(const MatchOptions& o) {
+  return o.screen == MatchOptions::Screen::On || (o.screen == MatchOptions::Screen::Auto && coarse_dot_kernel_fast());
 }
 
 Blocks Blocks::swapped() const { return EA ? Blocks(*EB, *EA, QB, QA, screen) : Blocks(*QB, *QA); }

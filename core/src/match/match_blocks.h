@@ -1,5 +1,6 @@
 #pragma once
 // Internal to the matcher: where cost rows come from, and the helpers both paths share.
+#include "saematch/coarse_dot.h"
 #include "saematch/int8_cost.h"
 #include "saematch/match.h"
 #include <chrono>
@@ -16,7 +17,7 @@ struct Stopwatch {
 void trace(const MatchOptions& o, const std::string& line);
 void report(const MatchOptions& o, const std::string& stage, double fraction);  // throws "cancelled"
 
-// Cost rows between A's and B's feature embeddings, in one of three ways:
+// Cost rows between A's and B's feature embeddings, in one of four ways:
 //  - float GEMM on the rows themselves;
 //  - integer dots on int8-quantised rows that ARE the problem (int8 packs; EA/EB then hold
 //    the dequantised rows, so everything else agrees);
@@ -24,12 +25,16 @@ void report(const MatchOptions& o, const std::string& stage, double fraction);  
 //    each screened cost can be from the exact one. The sparse path chooses candidates and
 //    certifies with the screen and computes exact float costs only where the bound cannot
 //    decide, so the answer is the exact float optimum at integer-kernel speed.
+//  - a coarse screen of an int8 problem: B's rows halved to 7 bits for a faster kernel
+//    (coarse_dot.h), with the same kind of bound (A's side exact); exact prices from the int8
+//    rows. The answer is the exact optimum of the int8 problem.
 struct Blocks {
   const MatF* EA = nullptr;  // float rows; absent for int8 problems given as QuantRows only
   const MatF* EB = nullptr;
   const QuantRows* QA = nullptr;
   const QuantRows* QB = nullptr;
-  bool screen = false;  // QA/QB approximate EA/EB (else they are exact, or absent)
+  const CoarseRows* CB = nullptr;  // coarse screen of an int8 problem (B's rows halved)
+  bool screen = false;  // rows() are screened costs with an error bound (QA/QB approximate EA/EB, or CB)
   int FA = 0, FB = 0;   // features on each side
   VecF nA, nB;          // squared norms of the exact rows
   VecF normA, normB;    // their norms
@@ -37,7 +42,8 @@ struct Blocks {
   VecF errA, errB;      // |row - quantised row| (screen only)
 
   Blocks(const MatF& a, const MatF& b, const QuantRows* qa = nullptr, const QuantRows* qb = nullptr, bool is_screen = false);
-  Blocks(const QuantRows& qa, const QuantRows& qb);  // the int8 rows are the problem
+  // The int8 rows are the problem; with cb (coarsen(qb)) they are screened coarsely.
+  Blocks(const QuantRows& qa, const QuantRows& qb, const CoarseRows* cb = nullptr);
   // Rows [r0, r1) / rows ids[0..count) of the screened cost matrix (exact without a screen).
   void rows(int r0, int r1, MatF& out) const;
   void rows_of(const int* ids, int count, MatF& out) const;
@@ -53,6 +59,11 @@ struct Blocks {
   RowError error_row(int i) const;
   Blocks swapped() const;
 };
+
+// Whether to screen: float rows with int8 copies (MatchOptions::screen, Auto where the integer
+// kernel beats float GEMM), and int8 rows coarsely (Auto where a fast coarse kernel is registered).
+bool wants_int8_screen(const MatchOptions& o);
+bool wants_coarse_screen(const MatchOptions& o);
 
 // One pass over the screened cost rows of all rows, or of the rows in `subset`;
 // `visit(worker, row, costs_of_row)` runs on worker threads (worker < thread_count()).

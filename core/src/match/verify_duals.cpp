@@ -163,6 +163,11 @@ VerifyReport verify_blocks(const Blocks& B, const DualCertificate& c, const Matc
 VerifyReport verify_quantised(const QuantRows& A, const QuantRows& B, const DualCertificate& c, const MatchOptions& o) {
   if (A.cols != B.cols) fail("the two layers have different feature widths (d_model mismatch)");
   if (A.rows == 0 || B.rows == 0) fail("cannot verify a matching of an SAE with no features");
+  // Screened coarsely where matching would be (B's rows halved; exact prices where undecided).
+  if (A.rows <= B.rows && wants_coarse_screen(o)) {
+    const CoarseRows CB = coarsen(B);
+    return verify_blocks(Blocks(A, B, &CB), c, o);
+  }
   return verify_blocks(Blocks(A, B), c, o);
 }
 
@@ -170,8 +175,7 @@ VerifyReport verify_embeddings(const MatF& EA, const MatF& EB, const DualCertifi
   if (EA.cols() != EB.cols()) fail("the two layers have different feature widths (d_model mismatch)");
   if (EA.rows() == 0 || EB.rows() == 0) fail("cannot verify a matching of an SAE with no features");
   if (o.int8) return verify_quantised(quantise_rows(EA), quantise_rows(EB), c, o);
-  const bool screen = o.screen == MatchOptions::Screen::On || (o.screen == MatchOptions::Screen::Auto && int8_kernel_pays());
-  if (!screen) return verify_blocks(Blocks(EA, EB), c, o);
+  if (!wants_int8_screen(o)) return verify_blocks(Blocks(EA, EB), c, o);
   const QuantRows QA = quantise_rows(EA), QB = quantise_rows(EB);
   return verify_blocks(Blocks(EA, EB, &QA, &QB, true), c, o);
 }

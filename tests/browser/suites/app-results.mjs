@@ -152,7 +152,7 @@ export default async (env) => {
         assertEq(csv.comments.filter((c) => c.startsWith('source L')).length, 8, 'one source line per layer');
         assert(csv.comments.some((c) => /^source L0 · resid_post: hook blocks\.0\.hook_resid_post; jumprelu; d=256; F=2048; folding thresholds folded; file \S+layer00\.0\.bin; sha256 [0-9a-f]{64}$/.test(c)), 'source line');
         assert(csv.comments.includes('matching: w_dec=1 w_enc=0 w_b=0 cosine=no int8_kernel=yes'), 'settings');
-        assert(csv.comments.some((c) => /^pair L0 · resid_post -> L1 · resid_post: q-quantile cost [\d.e-]+; null score cut 0\.\d+; certified optimal; method sparse\+certify int8; total cost/.test(c)), 'per-pair line');
+        assert(csv.comments.some((c) => /^pair L0 · resid_post -> L1 · resid_post: q-quantile cost [\d.e-]+; null score cut 0\.\d+; certified optimal; method sparse\+certify int8 \(coarse screen\); total cost/.test(c)), 'per-pair line');
         assertEq(csv.rows.length, 7 * 2048, 'every pair of every layer pair');
         const model = await page.evaluate(() => window.saematchApp.model.pairs.map((p) => ({ a: Array.from(p.a_to_b), c: Array.from(p.cost), s: Array.from(p.score), cut: p.nullCut })));
         csv.rows.forEach((r, i) => {

@@ -18,6 +18,14 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       assert(/7 layer pairs matched/.test(await status(page)), 'all 7 demo pairs matched');
       const caption = await page.textContent('#histogram .caption');
       assert(/certified optimal \(sparse\+certify int8/.test(caption), `certified, sparse path, int8 kernel on the int8 demo pack: ${caption}`);
+      // Chromium runs relaxed SIMD: int8 pairs go through the coarse screen, and the help says so.
+      assertEq(await page.getAttribute('#engine-flavour', 'data-relaxed-simd'), '1', 'relaxed-SIMD kernel registered');
+      assert(/sparse\+certify int8 \(coarse screen\)/.test(caption), `coarse screen used: ${caption}`);
+      assert((await page.textContent('#histogram .method-help')).includes('coarse screen = the int8 rows of one layer halved to 7 bits'), 'coarse screen explained');
+      // The kernel against the portable loop at a real layer's width: 66 rows against 100 (the
+      // last 32-row panel partial), here on the threaded engine's shared memory.
+      const mismatches = await page.evaluate(() => window.saematchApp.engine.call('coarseKernelCheck', [66, 100, 2304, 7]));
+      assertEq(mismatches, 0, 'relaxed-SIMD kernel sums equal the portable loop');
       assert(/folded/.test(await page.textContent('#fold-note')), 'folding note shown for JumpReLU');
       assertEq(await errorText(page), '', 'no error banner');
     },
@@ -29,6 +37,7 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       assertEq(await waitReady(page), 'ready', 'status');
       assertEq(await page.evaluate(() => crossOriginIsolated), false, 'page is not isolated');
       assertEq(await page.getAttribute('#engine-flavour', 'data-flavour'), 'st', 'engine flavour');
+      assertEq(await page.evaluate(() => window.saematchApp.engine.call('coarseKernelCheck', [66, 100, 2304, 8])), 0, 'relaxed-SIMD kernel on plain memory');
       const totals = await page.evaluate(() => window.saematchApp.model.pairs.map((p) => p.total.toFixed(3)));
       const f = plantedFeatureWithFullChain(truth, 2);
       await clickFeature(page, 2, f);
@@ -92,7 +101,8 @@ export default ({ iso, plain, FX, truth, demoManifest }) => [
       const withFloat = await snap();
       for (let l = 0; l < withInt8.length; l++) {
         // Float costs are screened with integer dots (and a bound on their error) in WASM.
-        assertEq([withInt8[l].method, withFloat[l].method], ['sparse+certify int8', 'sparse+certify (int8 screen)'], `pair ${l} kernels`);
+        // Int8 rows are screened coarsely (7 bits, relaxed SIMD; Chromium has it), with a bound too.
+        assertEq([withInt8[l].method, withFloat[l].method], ['sparse+certify int8 (coarse screen)', 'sparse+certify (int8 screen)'], `pair ${l} kernels`);
         assert(Math.abs(withInt8[l].total - withFloat[l].total) <= 1e-4 * withFloat[l].total, `pair ${l} totals ${withInt8[l].total} vs ${withFloat[l].total}`);
         const same = withInt8[l].perm.filter((g, f) => g === withFloat[l].perm[f]).length;
         assert(same >= 0.999 * withInt8[l].perm.length, `pair ${l}: ${same} of ${withInt8[l].perm.length} pairs identical`);
