@@ -50,6 +50,65 @@ TEST_CASE("coarse dots are A times twice the halved B, exactly, and within |a| |
   CHECK(extremes);  // each row's largest value quantises to +-127: the ends of the 7-bit range
 }
 
+TEST_CASE("coarse costs lie within the bound the matcher uses of the exact int8 costs, odd rows included") {
+  const int d = 64;
+  QuantRows A = quantise_rows(random_rows(6, d, 3)), B = quantise_rows(random_rows(9, d, 4));
+  // Row 0 of B all odd (the most halving can drop), row 1 all -127 / 127 (the range's ends).
+  for (int k = 0; k < d; ++k) {
+    int16_t& b0 = B.q[size_t(k)];
+    if (b0 % 2 == 0) b0 = int16_t(b0 > 0 ? b0 - 1 : b0 + 1);
+    B.q[size_t(B.stride) + size_t(k)] = int16_t(k % 2 ? 127 : -127);
+  }
+  prepare_int8_kernels(B);
+  const CoarseRows C = coarsen(B);
+  const VecF nA = squared_norms(A), nB = squared_norms(B);
+  MatF exact, coarse;
+  cost_rows_q(A, nA, B, nB, 0, 6, exact);
+  coarse_cost_rows(A, nA, C, nB, 0, 6, coarse);
+  double worst = 0;
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 9; ++j) {
+      const double bound = 2.0 * std::sqrt(double(nA[i])) * C.err[j] * (1 + 1e-5) + 3e-6 * (double(nA[i]) + nB[j]);
+      const double miss = std::abs(double(exact(i, j)) - double(coarse(i, j)));
+      INFO("A row " << i << ", B row " << j << ": missed " << miss << ", bound " << bound);
+      CHECK(miss <= bound);
+      worst = std::max(worst, miss / bound);
+    }
+  CHECK(worst > 0.05);  // the bound is not vacuous: halving does move these costs
+}
+
+// Every row of B is 2h + r_j with one h for all rows: the coarse screen sees the same row
+// everywhere, and only the dropped parts r_j (distinct 0/1 patterns) tell partners apart. A
+// bound that under-counts what halving drops certifies a wrong assignment here.
+TEST_CASE("partners that differ only in what halving drops are still found: the bound is what decides") {
+  const int F = 256, d = 64;
+  SplitMix rng(9);
+  std::vector<int> h(d), perm(F);
+  for (int& x : h) x = int(rng.below(121)) - 60;
+  for (int j = 0; j < F; ++j) perm[size_t(j)] = j;
+  for (int j = F - 1; j > 0; --j) std::swap(perm[size_t(j)], perm[size_t(rng.below(j + 1))]);
+  QuantRows A, B;
+  for (QuantRows* r : {&A, &B}) { r->rows = F; r->cols = d; r->stride = d; r->q.assign(size_t(F) * d, 0); r->scale = VecF::Constant(F, 0.01f); }
+  for (int j = 0; j < F; ++j)
+    for (int k = 0; k < d; ++k) {
+      const int bit = int(rng.below(2));
+      B.q[size_t(j) * d + size_t(k)] = int16_t(2 * h[size_t(k)] + bit);
+      // A's row perm[j] leans towards B row j's pattern (+-40, a little noise).
+      const int i = perm[size_t(j)];
+      A.q[size_t(i) * d + size_t(k)] = int16_t((bit ? 40 : -40) + int(rng.below(7)) - 3);
+    }
+  prepare_int8_kernels(A); prepare_int8_kernels(B);
+  MatchOptions o;
+  o.dense_max = 64;
+  o.screen = MatchOptions::Screen::On;
+  const MatchResult r = match_quantised(A, B, o);
+  REQUIRE(r.method.find("coarse screen") != std::string::npos);
+  CHECK(r.certified);
+  int found = 0;  // A row perm[j] leans towards B row j's pattern: each row's best by far
+  for (int j = 0; j < F; ++j) found += r.a_to_b[size_t(perm[size_t(j)])] == j;
+  CHECK(found == F);
+}
+
 TEST_CASE("an int8 problem screened coarsely keeps the exact int8 optimum") {
   ClusteredOptions co;
   co.F = 1024; co.d = 128; co.seed = 5; co.partner_mean = 0.5;
@@ -95,4 +154,18 @@ TEST_CASE("an int8 problem screened coarsely keeps the exact int8 optimum") {
     CHECK(r.certified);
     CHECK(r.total == Approx(opt2).epsilon(2e-6));
   }
+}
+
+TEST_CASE("near-tie families as int8 rows, screened coarsely: certified at the dense optimum") {
+  const ClusteredPair p = make_clustered_pair(near_tie_options(1024, 256, 7));
+  const QuantRows A = quantise_rows(p.A), B = quantise_rows(p.B);
+  const MatF C = dense_cost(dequantise(A), dequantise(B));
+  const double opt = solve_lap_dense(C.data(), int(C.rows()), int(C.cols()), C.cols()).total;
+  MatchOptions o;
+  o.dense_max = 64;
+  o.screen = MatchOptions::Screen::On;
+  const MatchResult r = match_quantised(A, B, o);
+  CHECK(r.method.find("coarse screen") != std::string::npos);
+  CHECK(r.certified);
+  CHECK(r.total == Approx(opt).epsilon(2e-6));
 }

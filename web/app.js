@@ -26,7 +26,7 @@ import { registerServiceWorker } from './sw-register.js';
 import { Explorer, matchOptions } from './explorer.js';
 import { GapResultBox, setGapControl, optimalityText, gapPercent } from './gap-budget.js';
 import { LayerStore, MAX_HELD } from './layer-store.js';
-import { estimateRun, describeEstimate, WARM_UP_TO_PAIR } from './run-estimate.js';
+import { estimateRun, describeEstimate, warmUpToPair } from './run-estimate.js';
 import { hopsFor, readResults, elsewhereInfo } from './result-pack.js';
 
 const $ = (id) => document.getElementById(id);
@@ -317,11 +317,12 @@ class App {
     const w = run.settings;
     const int8 = w.int8 && int8Stored && w.w_enc === 0 && w.w_b === 0 && !w.cosine;
     const measured = measuredRate();
-    const price = (rate) => estimateRun({ layers, d, int8, rate, downloadBytes: layers.reduce((a, l) => a + l.bytes, 0) });
+    const coarse = int8 && !!(this.engineInfo && this.engineInfo.coarseScreen);
+    const price = (rate) => estimateRun({ layers, d, int8, coarse, rate, downloadBytes: layers.reduce((a, l) => a + l.bytes, 0) });
     // Short even at a very slow rate (the demos, small shared packs): start without waiting for the warm-up.
     this.estimate = price(measured || SLOWEST_RATE);
     if (!this.estimate.long) return;
-    const e = measured ? this.estimate : price(WARM_UP_TO_PAIR * await this.engine.call('warmUpRate'));
+    const e = measured ? this.estimate : price(warmUpToPair(coarse) * await this.engine.call('warmUpRate'));
     this.check(run);
     this.estimate = e;
     const text = describeEstimate(e, layers.length - 1, measured ? 'from the pairs this browser matched before' : 'scaled from a small warm-up match on this machine, on the long side');

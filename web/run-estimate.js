@@ -9,21 +9,23 @@ const ENGINE_BASE = 96 * 2 ** 20;       // code, stacks, allocator slack
 export const ASK_SECONDS = 60;          // shorter runs (and small ones) start without asking
 export const ASK_BYTES = 2 ** 30;
 // Real pairs run faster per operation than the small warm-up match (fixed costs weigh less,
-// and at d = 256 the integer screen is a smaller share): in Chromium here, with the coarse
-// screen, the 26-layer hard 16k chain ran at 64 G/s and a 65k pair at 96 G/s, 9 and 26 times
-// the warm-up rates the app measured at their start (7.2 and 3.7 G/s, while the first layers
-// downloaded; bench/RESULTS.md, session 8). 6x keeps the estimate on the long side.
-export const WARM_UP_TO_PAIR = 6;
+// and at d = 256 the integer screen is a smaller share). In Chromium here, with the coarse
+// screen (relaxed SIMD), the 26-layer hard 16k chain ran at 64 G/s and a 65k pair at 96 G/s, 9
+// and 26 times the warm-up rates the app measured at their start (7.2 and 3.7 G/s, while the
+// first layers downloaded; bench/RESULTS.md, session 8); with exact int8 dots a hard 16k pair
+// ran at 38 G/s against 10-12 G/s (session 6). 6x and 3x keep the estimate on the long side.
+export const warmUpToPair = (coarseScreen) => (coarseScreen ? 6 : 3);
 
-// layers: [{ F, bytes }] in order; d: d_model; int8: the integer kernel will be used; rate: F_A·F_B·d per second.
-export function estimateRun({ layers, d, int8, rate, downloadBytes }) {
+// layers: [{ F, bytes }] in order; d: d_model; int8: the integer kernel will be used; coarse:
+// with the coarse screen (a byte copy of B's rows); rate: F_A·F_B·d per second.
+export function estimateRun({ layers, d, int8, coarse = false, rate, downloadBytes }) {
   let work = 0, pairPeak = 0;
   for (let l = 0; l + 1 < layers.length; l++) {
     const FA = layers[l].F, FB = layers[l + 1].F;
     work += FA * FB * d;
     // int8: both layers' decoder rows as int16; else both layers expanded to floats (encoder and
     // decoder) plus their embeddings. Candidates: 32 per feature each way, 12 bytes each.
-    const rows = int8 ? 2 * (FA + FB) * d : 12 * (FA + FB) * d;
+    const rows = int8 ? 2 * (FA + FB) * d + (coarse ? FB * 16 * Math.ceil(d / 16) : 0) : 12 * (FA + FB) * d;
     const dense = Math.max(FA, FB) <= 2048 ? 8 * FA * FB : 0;
     pairPeak = Math.max(pairPeak, rows + dense + 2 * 32 * 12 * (FA + FB));
   }

@@ -10,8 +10,9 @@ namespace {
 std::atomic<CoarseDotKernel> registered{nullptr};
 
 int round_up(int x, int m) { return (x + m - 1) / m * m; }
+constexpr int kMaxCols = 40000;
 
-// floor(b / 2) for b in [-127, 127], as the kernel's unsigned operand.
+// floor(b / 2) for b in [-128, 127], as the kernel's unsigned operand (in [0, 127]).
 uint8_t halved(int16_t b) { return uint8_t((b >> 1) + 64); }  // arithmetic shift floors
 }  // namespace
 
@@ -31,6 +32,8 @@ void coarse_dot_portable(const int8_t* A, int na, const uint8_t* H, int nb, int 
 }
 
 CoarseRows coarsen(const QuantRows& b) {
+  // Keeps 2 (raw - 64 sum(a)) inside int32 (|raw| <= 128 * 127 d, |64 sum(a)| <= 64 * 128 d).
+  if (b.cols > kMaxCols) fail("cannot screen rows of width " + std::to_string(b.cols) + " coarsely (at most " + std::to_string(kMaxCols) + ")");
   CoarseRows c;
   c.rows = b.rows; c.cols = b.cols;
   c.stride = round_up(std::max(b.cols, 1), 16);
@@ -43,7 +46,11 @@ CoarseRows coarsen(const QuantRows& b) {
       const int16_t* q = &b.q[size_t(i) * size_t(b.stride)];
       uint8_t* h = &c.h[size_t(i) * size_t(c.stride)];
       int odd = 0;
-      for (int k = 0; k < b.cols; ++k) { h[k] = halved(q[k]); odd += q[k] & 1; }
+      for (int k = 0; k < b.cols; ++k) {
+        if (q[k] < -128 || q[k] > 127) fail("cannot screen coarsely: a row value lies outside the int8 range");
+        h[k] = halved(q[k]);
+        odd += q[k] & 1;
+      }
       // Rounded up: it multiplies |a| in a bound.
       c.err[i] = float(double(b.scale[i]) * std::sqrt(double(odd)) * (1 + 1e-6));
     }
@@ -56,22 +63,26 @@ void coarse_dot_rows(const QuantRows& A, int r0, int r1, const CoarseRows& B, in
   const int na = r1 - r0, nb = B.rows, S = B.stride;
   // A's rows as bytes at the kernel's stride, an even count; and their sums for the offset.
   thread_local std::vector<int8_t> a8;
-  thread_local std::vector<int32_t> raw;
+  thread_local std::vector<int32_t> sum, padded;
   const int na2 = round_up(na, 2);
   a8.assign(size_t(na2) * size_t(S), 0);
-  std::vector<int32_t> sum(size_t(na), 0);
+  sum.assign(size_t(na), 0);
   for (int i = 0; i < na; ++i) {
     const int16_t* q = &A.q[size_t(r0 + i) * size_t(A.stride)];
     int8_t* a = &a8[size_t(i) * size_t(S)];
     for (int k = 0; k < A.cols; ++k) { a[k] = int8_t(q[k]); sum[size_t(i)] += q[k]; }
   }
-  raw.resize(size_t(na2) * size_t(B.padded_rows));
+  // The kernel writes padded_rows sums per row and na2 rows: straight into out when those are
+  // its shape (F a multiple of 4, an even row count), else into a buffer.
+  const bool direct = B.padded_rows == nb && na2 == na;
+  if (!direct) padded.resize(size_t(na2) * size_t(B.padded_rows));
+  int32_t* raw = direct ? out : padded.data();
   const CoarseDotKernel k = registered.load();
-  (k ? k : coarse_dot_portable)(a8.data(), na2, B.h.data(), B.padded_rows, S, raw.data());
+  (k ? k : coarse_dot_portable)(a8.data(), na2, B.h.data(), B.padded_rows, S, raw);
   // The kernel multiplied by floor(b / 2) + 64: a.(2 floor(b / 2)) = 2 (raw - 64 sum(a)).
   for (int i = 0; i < na; ++i) {
     const int32_t off = 64 * sum[size_t(i)];
-    const int32_t* r = &raw[size_t(i) * size_t(B.padded_rows)];
+    const int32_t* r = raw + size_t(i) * size_t(B.padded_rows);
     int32_t* o = out + size_t(i) * size_t(nb);
     for (int j = 0; j < nb; ++j) o[j] = 2 * (r[j] - off);
   }

@@ -60,7 +60,7 @@ void Blocks::rows(int r0, int r1, MatF& out) const {
 }
 
 void Blocks::exact_rows(int r0, int r1, MatF& out) const {
-  if (QA && (!screen || CB)) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
+  if (int8_exact()) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
   out.resize(r1 - r0, FB);
   cost_rows(*EA, nA, *EB, nB, r0, r1, out);
 }
@@ -82,7 +82,7 @@ void Blocks::rows_of(const int* ids, int count, MatF& out) const {
 
 float Blocks::exact(int i, int j) const {
   // Int8 problems: the integer dot is exact (and half the memory traffic of the float rows).
-  if (QA && (!screen || CB)) return cost_pair_q(*QA, nA[i], i, *QB, nB[j], j);
+  if (int8_exact()) return cost_pair_q(*QA, nA[i], i, *QB, nB[j], j);
   return std::max(0.f, nA[i] + nB[j] - 2.f * dot8(EA->row(i).data(), EB->row(j).data(), int(EA->cols())));
 }
 
@@ -99,7 +99,6 @@ Blocks::RowError Blocks::error_row(int i) const {
   return {g * hatA[i], g * errA[i], 3e-6f};
 }
 
-// (A coarse screen is made for B's rows; swapped, the int8 problem is matched without it.)
 bool wants_int8_screen(const MatchOptions& o) {
   return o.screen == MatchOptions::Screen::On || (o.screen == MatchOptions::Screen::Auto && int8_kernel_pays());
 }
@@ -107,6 +106,7 @@ bool wants_coarse_screen(const MatchOptions& o) {
   return o.screen == MatchOptions::Screen::On || (o.screen == MatchOptions::Screen::Auto && coarse_dot_kernel_fast());
 }
 
+// (A coarse screen is made for B's rows; swapped, the int8 problem is matched without it.)
 Blocks Blocks::swapped() const { return EA ? Blocks(*EB, *EA, QB, QA, screen) : Blocks(*QB, *QA); }
 
 void stream_rows(const Blocks& B, const MatchOptions& o, const std::string& stage,

@@ -38,8 +38,11 @@ struct Blocks {
   int FA = 0, FB = 0;   // features on each side
   VecF nA, nB;          // squared norms of the exact rows
   VecF normA, normB;    // their norms
-  VecF hatA, hatB;      // norms of the quantised rows (screen only)
-  VecF errA, errB;      // |row - quantised row| (screen only)
+  // Screen only: norms of the rows the screen multiplies, and the norm of what it misses per
+  // row (|row - int8 copy|; under the coarse screen A's rows are exact, errA = 0, and errB is
+  // the norm of what halving B's rows dropped).
+  VecF hatA, hatB;
+  VecF errA, errB;
 
   Blocks(const MatF& a, const MatF& b, const QuantRows* qa = nullptr, const QuantRows* qb = nullptr, bool is_screen = false);
   // The int8 rows are the problem; with cb (coarsen(qb)) they are screened coarsely.
@@ -50,6 +53,8 @@ struct Blocks {
   // Rows [r0, r1) of the exact cost matrix.
   void exact_rows(int r0, int r1, MatF& out) const;
   float exact(int i, int j) const;
+  // Exact costs come from integer dots of the int8 rows (they are the problem).
+  bool int8_exact() const { return QA && (!screen || CB); }
   // Upper bound on |exact(i, j) - screened(i, j)|, rounding included; 0 without a screen.
   double error(int i, int j) const;
   // The same bound in float coefficients for row i, for vector loops over j:

@@ -129,8 +129,10 @@ class SparseMatcher {
   double shift(int i, int j) const { return S_ - double(nA_[i]) - (square_ ? double(nB_[j]) : 0.0); }
   float shifted(int i, int j, float c) const { return float(double(c) + shift(i, j)); }
   Edge exact_edge(int i, int j, const float* row) const { return Edge{j, shifted(i, j, B_.screen ? B_.exact(i, j) : row[j]), true}; }
-  Edge bound_edge_of_pair(int i, int j) const {  // the same for one pair, screened on its own
-    if (!B_.screen) return Edge{j, shifted(i, j, B_.exact(i, j)), true};
+  // The same for one pair: screened on its own (float rows), or exact at once where a single
+  // screened pair would cost as much as the exact one (int8 rows under the coarse screen).
+  Edge bound_edge_of_pair(int i, int j) const {
+    if (!B_.screen || B_.CB) return Edge{j, shifted(i, j, B_.exact(i, j)), true};
     return Edge{j, float(double(cost_pair_q(*B_.QA, nA_[i], i, *B_.QB, nB_[j], j)) - B_.error(i, j) + shift(i, j)), false};
   }
   Edge bound_edge(int i, int j, const float* row) const {  // lower bound on the cost until priced
