@@ -27,7 +27,11 @@ export function estimateRun({ layers, d, int8, coarse = false, rate, downloadByt
     // decoder) plus their embeddings. Candidates: 32 per feature each way, 12 bytes each.
     const rows = int8 ? 2 * (FA + FB) * d + (coarse ? FB * 16 * Math.ceil(d / 16) : 0) : 12 * (FA + FB) * d;
     const dense = Math.max(FA, FB) <= 2048 ? 8 * FA * FB : 0;
-    pairPeak = Math.max(pairPeak, rows + dense + 2 * 32 * 12 * (FA + FB));
+    // Sparse pairs also keep up to 96 MB of cost rows for certification and, per thread, a
+    // block of 64 cost rows with their integer dots. 1.25: pools of priced pairs and allocator
+    // slack (a 65k pair's heap reached 1916 MiB, this gives 1.85 GiB; bench/RESULTS.md, session 8).
+    const sparse = dense ? 0 : 96 * 2 ** 20 + 2 * 64 * FB * 8;
+    pairPeak = Math.max(pairPeak, 1.25 * (rows + dense + sparse + 2 * 32 * 12 * (FA + FB)));
   }
   const biggest = [...layers].map((x) => x.bytes).sort((a, b) => b - a).slice(0, MAX_HELD).reduce((a, b) => a + b, 0);
   const peakBytes = ENGINE_BASE + biggest + pairPeak;
