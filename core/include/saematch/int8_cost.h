@@ -3,7 +3,8 @@
 // products: the sums are exact, and WASM SIMD128 does 8 multiply-adds per instruction
 // (i32x4.dot_i16x8_s) against 4 for f32 (which has no FMA there); native builds with AVX-512
 // VNNI do 64 per instruction (vpdpbusd) against 16 for f32. Packs already store folded decoder
-// rows this way, so re-quantising them reproduces the stored values exactly.
+// rows this way, so re-quantising them reproduces the stored values exactly. Browsers with
+// relaxed SIMD screen int8 problems coarsely instead (16 per instruction; coarse_dot.h).
 #include "saematch/tensor.h"
 #include <cstdint>
 #include <vector>
