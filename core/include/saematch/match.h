@@ -19,7 +19,8 @@
 //     dot, coarse_dot.h, with the same kind of bound) keeps per row its top-k
 //     columns by cosine and by dot product plus a pool of next-best ones, and per row a
 //     threshold: every column it did not keep has a key >= the threshold. Rows without a
-//     clear partner keep their cost row in memory (up to 96 MB) for step 4.
+//     clear partner keep their cost row in memory (up to 96 MB; rows at least 1024 wide:
+//     narrower ones are cheaper to compute again) for step 4.
 //  2. Column merge: the 4 best rows of every column join the graph, so every column is
 //     reachable.
 //  3. Solve rounds: the assignment on the graph, on shifted costs c'_ij = c_ij - |a_i|^2 -
