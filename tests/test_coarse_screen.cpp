@@ -21,6 +21,16 @@ MatF random_rows(int n, int d, uint64_t seed) {
   return m;
 }
 int16_t q_at(const QuantRows& r, int i, int k) { return r.q[size_t(i) * size_t(r.stride) + size_t(k)]; }
+// The sparse path at these sizes, with the coarse screen whatever kernel is registered.
+MatchOptions coarse_options() {
+  MatchOptions o;
+  o.dense_max = 64;
+  o.screen = MatchOptions::Screen::On;
+  return o;
+}
+// The exact int8 problem's dense cost matrix (from the dequantised rows) and its optimum.
+MatF int8_dense_cost(const QuantRows& A, const QuantRows& B) { return dense_cost(dequantise(A), dequantise(B)); }
+double optimum(const MatF& C) { return solve_lap_dense(C.data(), int(C.rows()), int(C.cols()), C.cols()).total; }
 }  // namespace
 
 TEST_CASE("coarse dots are A times twice the halved B, exactly, and within |a| |r| of the int8 dots") {
@@ -98,10 +108,7 @@ TEST_CASE("partners that differ only in what halving drops are still found: the 
       A.q[size_t(i) * d + size_t(k)] = int16_t((bit ? 40 : -40) + int(rng.below(7)) - 3);
     }
   prepare_int8_kernels(A); prepare_int8_kernels(B);
-  MatchOptions o;
-  o.dense_max = 64;
-  o.screen = MatchOptions::Screen::On;
-  const MatchResult r = match_quantised(A, B, o);
+  const MatchResult r = match_quantised(A, B, coarse_options());
   REQUIRE(r.method.find("coarse screen") != std::string::npos);
   CHECK(r.certified);
   int found = 0;  // A row perm[j] leans towards B row j's pattern: each row's best by far
@@ -114,10 +121,9 @@ TEST_CASE("an int8 problem screened coarsely keeps the exact int8 optimum") {
   co.F = 1024; co.d = 128; co.seed = 5; co.partner_mean = 0.5;
   const ClusteredPair p = make_clustered_pair(co);
   const QuantRows A = quantise_rows(p.A), B = quantise_rows(p.B);
-  const MatF C = dense_cost(dequantise(A), dequantise(B));
-  const double opt = solve_lap_dense(C.data(), int(C.rows()), int(C.cols()), C.cols()).total;
-  MatchOptions o;
-  o.dense_max = 64;  // the sparse path at this size
+  const MatF C = int8_dense_cost(A, B);
+  const double opt = optimum(C);
+  MatchOptions o = coarse_options();
   o.screen = MatchOptions::Screen::Off;
   const MatchResult exact = match_quantised(A, B, o);
   o.screen = MatchOptions::Screen::On;
@@ -145,8 +151,7 @@ TEST_CASE("an int8 problem screened coarsely keeps the exact int8 optimum") {
 
   SECTION("fewer features in A than in B: still screened, still the optimum") {
     QuantRows A2 = subset_rows(A, std::vector<int>([] { std::vector<int> ids(900); for (int i = 0; i < 900; ++i) ids[size_t(i)] = i; return ids; }()).data(), 900);
-    const MatF C2 = dense_cost(dequantise(A2), dequantise(B));
-    const double opt2 = solve_lap_dense(C2.data(), int(C2.rows()), int(C2.cols()), C2.cols()).total;
+    const double opt2 = optimum(int8_dense_cost(A2, B));
     const MatchResult r = match_quantised(A2, B, o);
     CHECK(r.method.find("coarse screen") != std::string::npos);
     CHECK(r.certified);
@@ -157,12 +162,8 @@ TEST_CASE("an int8 problem screened coarsely keeps the exact int8 optimum") {
 TEST_CASE("near-tie families as int8 rows, screened coarsely: certified at the dense optimum") {
   const ClusteredPair p = make_clustered_pair(near_tie_options(1024, 256, 7));
   const QuantRows A = quantise_rows(p.A), B = quantise_rows(p.B);
-  const MatF C = dense_cost(dequantise(A), dequantise(B));
-  const double opt = solve_lap_dense(C.data(), int(C.rows()), int(C.cols()), C.cols()).total;
-  MatchOptions o;
-  o.dense_max = 64;
-  o.screen = MatchOptions::Screen::On;
-  const MatchResult r = match_quantised(A, B, o);
+  const double opt = optimum(int8_dense_cost(A, B));
+  const MatchResult r = match_quantised(A, B, coarse_options());
   CHECK(r.method.find("coarse screen") != std::string::npos);
   CHECK(r.certified);
   CHECK(r.total == Approx(opt).epsilon(2e-6));

@@ -7,6 +7,7 @@
 // relaxed SIMD screen int8 problems coarsely instead (16 per instruction; coarse_dot.h).
 #include "saematch/tensor.h"
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace saematch {
@@ -36,6 +37,9 @@ void dot_rows_q(const QuantRows& A, int r0, int r1, const QuantRows& B, int32_t*
 void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out);
 // One entry of that: row i of A against row j of B (ni, nj: their squared norms).
 float cost_pair_q(const QuantRows& A, float ni, int i, const QuantRows& B, float nj, int j);
-// Costs from integer dots of na rows against nb: out(i, j) = max(0, nA[i] + nB[j] - 2 sA[i] sB[j] dots[i * nb + j]).
-void costs_from_dots(const int32_t* dots, int na, int nb, const float* nA, const float* sA, const VecF& nB, const VecF& sB, MatF& out);
+// Rows [r0, r1) of costs from integer dots: `dots(buffer)` writes the (r1 - r0) x nb dots of
+// those rows of A against B's rows, then out(i, j) = max(0, nA + nB - 2 sA sB dot) with A's
+// and B's squared norms and scales. cost_rows_q and the coarse screen's rows both go here.
+void cost_rows_from_dots(int r0, int r1, const VecF& nA, const VecF& sA, const VecF& nB, const VecF& sB,
+                         const std::function<void(int32_t*)>& dots, MatF& out);
 }  // namespace saematch

@@ -89,10 +89,6 @@ void coarse_dot_rows(const QuantRows& A, int r0, int r1, const CoarseRows& B, in
 }
 
 void coarse_cost_rows(const QuantRows& A, const VecF& nA, const CoarseRows& B, const VecF& nB, int r0, int r1, MatF& out) {
-  const int na = r1 - r0, nb = B.rows;
-  thread_local std::vector<int32_t> dots;
-  dots.resize(size_t(na) * size_t(nb));
-  coarse_dot_rows(A, r0, r1, B, dots.data());
-  costs_from_dots(dots.data(), na, nb, nA.data() + r0, A.scale.data() + r0, nB, B.scale, out);
+  cost_rows_from_dots(r0, r1, nA, A.scale, nB, B.scale, [&](int32_t* dots) { coarse_dot_rows(A, r0, r1, B, dots); }, out);
 }
 }  // namespace saematch

@@ -260,10 +260,15 @@ void dot_rows_q(const QuantRows& A, int r0, int r1, const QuantRows& B, int32_t*
   dot_block_i16(&A.q[size_t(r0) * size_t(A.stride)], na, B.q.data(), nb, A.stride, out);
 }
 
-void costs_from_dots(const int32_t* dots, int na, int nb, const float* nA, const float* sA, const VecF& nB, const VecF& sB, MatF& out) {
+void cost_rows_from_dots(int r0, int r1, const VecF& nA, const VecF& sA, const VecF& nB, const VecF& sB,
+                         const std::function<void(int32_t*)>& dots_of, MatF& out) {
+  const int na = r1 - r0, nb = int(nB.size());
+  thread_local std::vector<int32_t> dots;
+  dots.resize(size_t(na) * size_t(nb));
+  dots_of(dots.data());
   out.resize(na, nb);
   for (int i = 0; i < na; ++i) {
-    const float si = sA[i], ni = nA[i];
+    const float si = sA[r0 + i], ni = nA[r0 + i];
     const int32_t* d = &dots[size_t(i) * size_t(nb)];
     float* o = out.row(i).data();
     // Eight at a time, the same formula as cost_from_dot.
@@ -281,11 +286,7 @@ void costs_from_dots(const int32_t* dots, int na, int nb, const float* nA, const
 }
 
 void cost_rows_q(const QuantRows& A, const VecF& nA, const QuantRows& B, const VecF& nB, int r0, int r1, MatF& out) {
-  const int na = r1 - r0, nb = B.rows;
-  thread_local std::vector<int32_t> dots;
-  dots.resize(size_t(na) * size_t(nb));
-  dot_rows_q(A, r0, r1, B, dots.data());
-  costs_from_dots(dots.data(), na, nb, nA.data() + r0, A.scale.data() + r0, nB, B.scale, out);
+  cost_rows_from_dots(r0, r1, nA, A.scale, nB, B.scale, [&](int32_t* dots) { dot_rows_q(A, r0, r1, B, dots); }, out);
 }
 float cost_pair_q(const QuantRows& A, float ni, int i, const QuantRows& B, float nj, int j) {
   const int32_t d = dot_pair(&A.q[size_t(i) * size_t(A.stride)], &B.q[size_t(j) * size_t(B.stride)], A.stride);

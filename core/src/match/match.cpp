@@ -65,8 +65,8 @@ MatchResult match_quantised(const QuantRows& A, const QuantRows& B, const MatchO
   if (A.cols != B.cols) fail("the two layers have different feature widths (d_model mismatch)");
   if (A.rows == 0 || B.rows == 0) fail("cannot match an SAE with no features");
   // The coarse screen serves the sparse path when A is not the larger side (it halves B's rows).
-  const bool sparse = std::max(A.rows, B.rows) >= o.dense_max && A.rows <= B.rows;
-  if (sparse && wants_coarse_screen(o)) {
+  const bool screenable = std::max(A.rows, B.rows) >= o.dense_max && A.rows <= B.rows;
+  if (screenable && wants_coarse_screen(o)) {
     const CoarseRows CB = coarsen(B);
     MatchResult r = match_blocks(Blocks(A, B, &CB), o);
     r.method += " int8 (coarse screen)";

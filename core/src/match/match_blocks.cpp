@@ -53,9 +53,13 @@ Blocks::Blocks(const QuantRows& qa, const QuantRows& qb, const CoarseRows* cb)
   }
 }
 
+void Blocks::int8_rows(const QuantRows& a, const VecF& na, int r0, int r1, MatF& out) const {
+  if (CB) coarse_cost_rows(a, na, *CB, nB, r0, r1, out);
+  else cost_rows_q(a, na, *QB, nB, r0, r1, out);
+}
+
 void Blocks::rows(int r0, int r1, MatF& out) const {
-  if (CB) { coarse_cost_rows(*QA, nA, *CB, nB, r0, r1, out); return; }
-  if (QA) { cost_rows_q(*QA, nA, *QB, nB, r0, r1, out); return; }
+  if (QA) { int8_rows(*QA, nA, r0, r1, out); return; }
   exact_rows(r0, r1, out);
 }
 
@@ -69,9 +73,7 @@ void Blocks::rows_of(const int* ids, int count, MatF& out) const {
   VecF ns(count);
   for (int t = 0; t < count; ++t) ns[t] = nA[ids[t]];
   if (QA) {
-    QuantRows sub = subset_rows(*QA, ids, count);
-    if (CB) coarse_cost_rows(sub, ns, *CB, nB, 0, count, out);
-    else cost_rows_q(sub, ns, *QB, nB, 0, count, out);
+    int8_rows(subset_rows(*QA, ids, count), ns, 0, count, out);
     return;
   }
   MatF sub(count, EA->cols());

@@ -63,6 +63,10 @@ struct Blocks {
   struct RowError { float ha = 0, ea = 0, k = 0; };
   RowError error_row(int i) const;
   Blocks swapped() const;
+
+ private:
+  // Rows [r0, r1) of `a` (A's int8 rows, or a subset) against B's: coarse when CB is set.
+  void int8_rows(const QuantRows& a, const VecF& na, int r0, int r1, MatF& out) const;
 };
 
 // Whether to screen: float rows with int8 copies (MatchOptions::screen, Auto where the integer
